@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * libsockbroker: sockets owned by sockbrokerd, used through handles.
+ *
+ * Every call sends one request to the daemon and waits for its answer. A
+ * handle is a positive int that stands for a socket the daemon holds for this
+ * connection; it means nothing on another connection or to the kernel.
+ *
+ * Errors are reported as the libc calls report them: -1 (or NULL) and errno.
+ * The errno is the one the daemon's own syscall got, so a caller cannot tell
+ * a brokered socket from a local one by its errors. sb_lasterror() tells
+ * more: the kind of error (a timeout, a policy refusal, ...) and the daemon's
+ * message.
+ *
+ * Timeouts have the meaning of Python's socket module and belong to each
+ * handle (sb_settimeout): SB_TIMEOUT_NONE blocks forever (the default),
+ * 0 never blocks (EAGAIN at once), a positive value waits at most that many
+ * seconds and then fails with errno EAGAIN and kind SB_ERR_TIMEOUT, as a
+ * local socket with SO_RCVTIMEO does.
+ *
+ * Thread safety: a connection may be shared by any number of threads, and
+ * calls on it may block concurrently (one thread in sb_recv, another in
+ * sb_send on the same connection): requests are pipelined on the one stream
+ * and each thread gets its own answer. sb_lasterror() is per thread.
+ * sb_close_conn() must not race with other calls on the same connection.
+ */
+
+#ifndef SOCKBROKER_H
+#define SOCKBROKER_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <netdb.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sb_conn sb_conn;
+
+#define SB_TIMEOUT_NONE	(-1.0)
+
+enum sb_error_kind {
+	SB_ERR_OS = 0,		/* errno from the daemon's syscall */
+	SB_ERR_GAI = 1,		/* an EAI_* code (getaddrinfo, getnameinfo) */
+	SB_ERR_HERROR = 2,	/* an h_errno code */
+	SB_ERR_TIMEOUT = 3,	/* the handle's timeout expired (errno EAGAIN) */
+	SB_ERR_PROTOCOL = 4,	/* malformed request or broken connection */
+	SB_ERR_POLICY = 5,	/* refused by the daemon's policy */
+};
+
+struct sb_error {
+	int			 errnum;	/* errno, EAI_* or h_errno */
+	enum sb_error_kind	 kind;
+	const char		*message;	/* never NULL; "" if none */
+};
+
+/* The last error of a call made by this thread. */
+const struct sb_error	*sb_lasterror(void);
+
+/*
+ * Connects to the daemon at path (NULL: $SOCKBROKER_SOCKET, then the
+ * default, /run/sockbroker/sockbroker.sock) and exchanges Hello.
+ */
+sb_conn	*sb_open(const char *path);
+/* Closes the connection; the daemon closes every handle of it. NULL is ok. */
+void	 sb_close_conn(sb_conn *c);
+
+/* What the daemon said in Hello. */
+struct sb_info {
+	unsigned int	 version;
+	unsigned int	 max_frame;
+	unsigned int	 max_handles;
+	unsigned int	 max_data;	/* largest payload of one send/recv */
+	int		 fd_passing;
+	size_t		 nfamilies;
+	const int	*families;	/* AF_* values the daemon's kernel has */
+};
+const struct sb_info	*sb_info(sb_conn *c);
+
+/* Sockets. Each returns what the libc call of that name returns. */
+int	 sb_socket(sb_conn *c, int family, int type, int protocol);
+int	 sb_bind(sb_conn *c, int h, const struct sockaddr *addr,
+	     socklen_t addrlen);
+int	 sb_connect(sb_conn *c, int h, const struct sockaddr *addr,
+	     socklen_t addrlen);
+/*
+ * Python's connect_ex(): 0 on success, the errno value when the connection
+ * failed (ECONNREFUSED, EINPROGRESS with timeout 0, EAGAIN on timeout, ...);
+ * -1 with errno only when the call itself failed (bad handle, bad address).
+ */
+int	 sb_connect_ex(sb_conn *c, int h, const struct sockaddr *addr,
+	     socklen_t addrlen);
+int	 sb_listen(sb_conn *c, int h, int backlog);
+/* A new handle with the default timeout (sb_setdefaulttimeout), as Python. */
+int	 sb_accept(sb_conn *c, int h, struct sockaddr *addr,
+	     socklen_t *addrlen);
+ssize_t	 sb_send(sb_conn *c, int h, const void *buf, size_t len, int flags);
+/* Sends every byte: 0, or -1 with errno (how much went out is unknown). */
+int	 sb_sendall(sb_conn *c, int h, const void *buf, size_t len, int flags);
+ssize_t	 sb_sendto(sb_conn *c, int h, const void *buf, size_t len, int flags,
+	     const struct sockaddr *addr, socklen_t addrlen);
+ssize_t	 sb_recv(sb_conn *c, int h, void *buf, size_t len, int flags);
+ssize_t	 sb_recvfrom(sb_conn *c, int h, void *buf, size_t len, int flags,
+	     struct sockaddr *addr, socklen_t *addrlen);
+int	 sb_setsockopt(sb_conn *c, int h, int level, int optname,
+	     const void *optval, socklen_t optlen);
+int	 sb_getsockopt(sb_conn *c, int h, int level, int optname,
+	     void *optval, socklen_t *optlen);
+int	 sb_getsockname(sb_conn *c, int h, struct sockaddr *addr,
+	     socklen_t *addrlen);
+int	 sb_getpeername(sb_conn *c, int h, struct sockaddr *addr,
+	     socklen_t *addrlen);
+int	 sb_shutdown(sb_conn *c, int h, int how);
+int	 sb_close(sb_conn *c, int h);
+/* A new handle for the same socket, with the same timeout. */
+int	 sb_dup(sb_conn *c, int h);
+
+/* Per-handle timeouts, kept in the library and sent with each request. */
+int	 sb_settimeout(sb_conn *c, int h, double seconds);
+/* The handle's timeout: SB_TIMEOUT_NONE, 0 or seconds; -1 with errno EBADF. */
+double	 sb_gettimeout(sb_conn *c, int h);
+/* flag 0: timeout 0; otherwise SB_TIMEOUT_NONE. */
+int	 sb_setblocking(sb_conn *c, int h, int flag);
+/* The timeout new handles start with (SB_TIMEOUT_NONE unless set). */
+void	 sb_setdefaulttimeout(sb_conn *c, double seconds);
+double	 sb_getdefaulttimeout(sb_conn *c);
+
+/* Names and interfaces, answered by the daemon. */
+int	 sb_gethostname(sb_conn *c, char *name, size_t len);
+/* Returns 0 or an EAI_* code, as getaddrinfo(3); EAI_SYSTEM sets errno. */
+int	 sb_getaddrinfo(sb_conn *c, const char *node, const char *service,
+	     const struct addrinfo *hints, struct addrinfo **res);
+void	 sb_freeaddrinfo(struct addrinfo *res);
+/* Returns 0 or an EAI_* code, as getnameinfo(3). */
+int	 sb_getnameinfo(sb_conn *c, const struct sockaddr *addr,
+	     socklen_t addrlen, char *host, socklen_t hostlen, char *serv,
+	     socklen_t servlen, int flags);
+struct if_nameindex	*sb_if_nameindex(sb_conn *c);
+void	 sb_if_freenameindex(struct if_nameindex *ptr);
+/* 0 with errno on failure, as if_nametoindex(3). */
+unsigned int	 sb_if_nametoindex(sb_conn *c, const char *ifname);
+/* ifname must hold IF_NAMESIZE bytes; NULL with errno on failure. */
+char	*sb_if_indextoname(sb_conn *c, unsigned int ifindex, char *ifname);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOCKBROKER_H */
