@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The listening UNIX socket: created with a deliberate mode, refusing to
+ * start over another live instance, and an accept loop that never spins.
+ */
+
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockbrokerd.h"
+
+static int		 listener_fd = -1;
+static char		*listener_path;
+static struct event	*listener_ev;
+static struct event	*listener_pause_ev;
+
+static void	listener_accept_cb(evutil_socket_t, short, void *);
+static void	listener_resume_cb(evutil_socket_t, short, void *);
+
+/* Fills a sockaddr_un for path; fatal if it does not fit. */
+static void
+listener_sockaddr(struct sockaddr_un *sun, const char *path)
+{
+	memset(sun, 0, sizeof *sun);
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun->sun_path)
+		fatalx("socket path too long (max %zu bytes): %s",
+		    sizeof sun->sun_path - 1, path);
+	strcpy(sun->sun_path, path);
+}
+
+/*
+ * Makes the directory of the socket if it is missing (mode 0755), and
+ * removes a stale socket file; refuses a live one or a file that is not a
+ * socket.
+ */
+static void
+listener_prepare(const struct sockaddr_un *sun)
+{
+	char		 dir[sizeof sun->sun_path];
+	struct stat	 st;
+	int		 fd;
+
+	strcpy(dir, sun->sun_path);
+	if (mkdir(dirname(dir), 0755) == -1 && errno != EEXIST)
+		fatal("mkdir %s", dir);
+	if (lstat(sun->sun_path, &st) == -1) {
+		if (errno != ENOENT)
+			fatal("%s", sun->sun_path);
+		return;
+	}
+	if (!S_ISSOCK(st.st_mode))
+		fatalx("%s exists and is not a socket", sun->sun_path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	if (connect(fd, (const struct sockaddr *)sun, sizeof *sun) == 0)
+		fatalx("another sockbrokerd is listening on %s", sun->sun_path);
+	if (errno != ECONNREFUSED)
+		fatal("connect %s", sun->sun_path);
+	close(fd);
+	if (unlink(sun->sun_path) == -1)
+		fatal("unlink stale %s", sun->sun_path);
+	log_info("removed stale socket %s", sun->sun_path);
+}
+
+/* Opens, binds (with the given mode) and listens on the socket at path. */
+int
+listener_open(const char *path, mode_t mode)
+{
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd;
+
+	listener_sockaddr(&sun, path);
+	listener_prepare(&sun);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		fatal("socket");
+	old = umask(~mode & 0777);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
+		fatal("bind %s", path);
+	umask(old);
+	if (chmod(path, mode) == -1)
+		fatal("chmod %s", path);
+	if (listen(fd, SOMAXCONN) == -1)
+		fatal("listen %s", path);
+	listener_path = xstrdup(path);
+	return (fd);
+}
+
+/* Starts accepting clients on fd. */
+void
+listener_start(int fd)
+{
+	listener_fd = fd;
+	listener_ev = event_new(sbd_base, fd, EV_READ | EV_PERSIST,
+	    listener_accept_cb, NULL);
+	listener_pause_ev = evtimer_new(sbd_base, listener_resume_cb, NULL);
+	if (listener_ev == NULL || listener_pause_ev == NULL)
+		fatalx("event_new failed");
+	event_add(listener_ev, NULL);
+	log_info("listening on %s", listener_path);
+}
+
+/* Stops accepting and removes the socket file. */
+void
+listener_close(void)
+{
+	if (listener_ev != NULL)
+		event_free(listener_ev);
+	if (listener_pause_ev != NULL)
+		event_free(listener_pause_ev);
+	listener_ev = listener_pause_ev = NULL;
+	if (listener_fd != -1)
+		close(listener_fd);
+	listener_fd = -1;
+	if (listener_path != NULL && unlink(listener_path) == -1 &&
+	    errno != ENOENT)
+		log_warn("unlink %s", listener_path);
+	free(listener_path);
+	listener_path = NULL;
+}
+
+/*
+ * Accepts every waiting client. Out of descriptors, it stops accepting for
+ * a second rather than spin on a listener that stays readable.
+ */
+static void
+listener_accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct timeval	 pause = { 1, 0 };
+	int		 fd;
+
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			log_warn("accept");
+			if (errno == EMFILE || errno == ENFILE) {
+				event_del(listener_ev);
+				evtimer_add(listener_pause_ev, &pause);
+			}
+			return;
+		}
+		if (session_count() >= sbd_conf.max_clients) {
+			log_warnx("client refused: %u clients, the limit",
+			    session_count());
+			close(fd);
+			continue;
+		}
+		session_create(fd);
+	}
+}
+
+/* Accepts again after a pause for lack of descriptors. */
+static void
+listener_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	event_add(listener_ev, NULL);
+}

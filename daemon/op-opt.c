@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * setsockopt and getsockopt. Only options on a list pass: each carries a
+ * plain value (an int, a struct of integers and addresses, a name) whose
+ * size is checked here. Options whose value holds a pointer or a file
+ * descriptor (SO_ATTACH_FILTER, SO_ATTACH_BPF, ...) would let a client reach
+ * into the daemon's memory or descriptors, so they are never on it.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+
+#include "sockbrokerd.h"
+
+#define OPT_RAW_MAX	4096	/* largest option value we pass */
+
+enum {
+	OPT_GET = 1,
+	OPT_SET = 2,
+	OPT_RW = OPT_GET | OPT_SET,
+};
+
+struct opt {
+	int		 level;
+	int		 name;
+	int		 access;
+	unsigned int	 min;	/* size bounds of a set value */
+	unsigned int	 max;
+};
+
+#define I(lvl, nm)	{ lvl, nm, OPT_RW, 1, sizeof(int) }
+#define RO(lvl, nm, n)	{ lvl, nm, OPT_GET, 0, n }
+#define B(lvl, nm, a, b) { lvl, nm, OPT_RW, a, b }
+
+static const struct opt opt_list[] = {
+	I(SOL_SOCKET, SO_REUSEADDR), I(SOL_SOCKET, SO_REUSEPORT),
+	I(SOL_SOCKET, SO_KEEPALIVE), I(SOL_SOCKET, SO_BROADCAST),
+	I(SOL_SOCKET, SO_DONTROUTE), I(SOL_SOCKET, SO_OOBINLINE),
+	I(SOL_SOCKET, SO_SNDBUF), I(SOL_SOCKET, SO_RCVBUF),
+	I(SOL_SOCKET, SO_RCVLOWAT), I(SOL_SOCKET, SO_PRIORITY),
+	I(SOL_SOCKET, SO_TIMESTAMP), I(SOL_SOCKET, SO_TIMESTAMPNS),
+	I(SOL_SOCKET, SO_RXQ_OVFL), I(SOL_SOCKET, SO_PASSCRED),
+	I(SOL_SOCKET, SO_INCOMING_CPU),
+	B(SOL_SOCKET, SO_LINGER, sizeof(struct linger), sizeof(struct linger)),
+	B(SOL_SOCKET, SO_RCVTIMEO, sizeof(struct timeval), sizeof(struct timeval)),
+	B(SOL_SOCKET, SO_SNDTIMEO, sizeof(struct timeval), sizeof(struct timeval)),
+	B(SOL_SOCKET, SO_BINDTODEVICE, 0, IFNAMSIZ),
+	RO(SOL_SOCKET, SO_TYPE, sizeof(int)), RO(SOL_SOCKET, SO_ERROR, sizeof(int)),
+	RO(SOL_SOCKET, SO_DOMAIN, sizeof(int)),
+	RO(SOL_SOCKET, SO_PROTOCOL, sizeof(int)),
+	RO(SOL_SOCKET, SO_ACCEPTCONN, sizeof(int)),
+	RO(SOL_SOCKET, SO_PEERCRED, sizeof(struct ucred)),
+
+	I(IPPROTO_IP, IP_TOS), I(IPPROTO_IP, IP_TTL),
+	I(IPPROTO_IP, IP_MULTICAST_TTL), I(IPPROTO_IP, IP_MULTICAST_LOOP),
+	I(IPPROTO_IP, IP_RECVTTL), I(IPPROTO_IP, IP_RECVTOS),
+	I(IPPROTO_IP, IP_PKTINFO), I(IPPROTO_IP, IP_MTU_DISCOVER),
+	I(IPPROTO_IP, IP_FREEBIND), I(IPPROTO_IP, IP_RECVERR),
+	I(IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT),
+	RO(IPPROTO_IP, IP_MTU, sizeof(int)),
+	B(IPPROTO_IP, IP_MULTICAST_IF, sizeof(struct in_addr),
+	    sizeof(struct ip_mreqn)),
+	B(IPPROTO_IP, IP_ADD_MEMBERSHIP, sizeof(struct ip_mreq),
+	    sizeof(struct ip_mreqn)),
+	B(IPPROTO_IP, IP_DROP_MEMBERSHIP, sizeof(struct ip_mreq),
+	    sizeof(struct ip_mreqn)),
+	B(IPPROTO_IP, IP_OPTIONS, 0, 40),
+
+	I(IPPROTO_IPV6, IPV6_V6ONLY), I(IPPROTO_IPV6, IPV6_UNICAST_HOPS),
+	I(IPPROTO_IPV6, IPV6_MULTICAST_HOPS),
+	I(IPPROTO_IPV6, IPV6_MULTICAST_LOOP), I(IPPROTO_IPV6, IPV6_MULTICAST_IF),
+	I(IPPROTO_IPV6, IPV6_RECVPKTINFO), I(IPPROTO_IPV6, IPV6_RECVHOPLIMIT),
+	I(IPPROTO_IPV6, IPV6_TCLASS), I(IPPROTO_IPV6, IPV6_RECVTCLASS),
+	I(IPPROTO_IPV6, IPV6_MTU_DISCOVER), I(IPPROTO_IPV6, IPV6_RECVERR),
+	RO(IPPROTO_IPV6, IPV6_MTU, sizeof(int)),
+	B(IPPROTO_IPV6, IPV6_JOIN_GROUP, sizeof(struct ipv6_mreq),
+	    sizeof(struct ipv6_mreq)),
+	B(IPPROTO_IPV6, IPV6_LEAVE_GROUP, sizeof(struct ipv6_mreq),
+	    sizeof(struct ipv6_mreq)),
+
+	I(IPPROTO_TCP, TCP_NODELAY), I(IPPROTO_TCP, TCP_MAXSEG),
+	I(IPPROTO_TCP, TCP_CORK), I(IPPROTO_TCP, TCP_KEEPIDLE),
+	I(IPPROTO_TCP, TCP_KEEPINTVL), I(IPPROTO_TCP, TCP_KEEPCNT),
+	I(IPPROTO_TCP, TCP_SYNCNT), I(IPPROTO_TCP, TCP_LINGER2),
+	I(IPPROTO_TCP, TCP_DEFER_ACCEPT), I(IPPROTO_TCP, TCP_WINDOW_CLAMP),
+	I(IPPROTO_TCP, TCP_QUICKACK), I(IPPROTO_TCP, TCP_USER_TIMEOUT),
+	I(IPPROTO_TCP, TCP_NOTSENT_LOWAT), I(IPPROTO_TCP, TCP_FASTOPEN),
+	B(IPPROTO_TCP, TCP_CONGESTION, 1, 16),
+	RO(IPPROTO_TCP, TCP_INFO, sizeof(struct tcp_info)),
+
+	I(IPPROTO_UDP, UDP_CORK),
+};
+
+static const struct opt	*opt_find(int, int);
+
+/* The list entry of an option, or NULL. */
+static const struct opt *
+opt_find(int level, int name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof opt_list / sizeof opt_list[0]; i++) {
+		if (opt_list[i].level == level && opt_list[i].name == name)
+			return (&opt_list[i]);
+	}
+	return (NULL);
+}
+
+/* Answers ENOPROTOOPT for an option not on the list (or not settable). */
+static void
+opt_refuse(struct session *s, const Sockbroker__Request *req, int level,
+    int name)
+{
+	reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, ENOPROTOOPT,
+	    "%s: option (level %d, name %d) is not brokered",
+	    sbp_op_name(req), level, name);
+}
+
+/* setsockopt with an int or a raw value of the option's size. */
+enum op_result
+op_setsockopt(struct session *s, Sockbroker__Request *req)
+{
+	Sockbroker__SetsockoptRequest *sr = req->setsockopt;
+	const struct opt	*o = opt_find(sr->level, sr->optname);
+	struct handle		*h;
+	const void		*val;
+	size_t			 len;
+	int			 ival;
+
+	if ((h = op_handle(s, req, sr->handle)) == NULL)
+		return (OP_DONE);
+	if (o == NULL || !(o->access & OPT_SET)) {
+		opt_refuse(s, req, sr->level, sr->optname);
+		return (OP_DONE);
+	}
+	switch (sr->value_case) {
+	case SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_INT_VALUE:
+		ival = sr->int_value;
+		val = &ival;
+		len = sizeof ival;
+		break;
+	case SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_RAW_VALUE:
+		val = sr->raw_value.data;
+		len = sr->raw_value.len;
+		break;
+	default:
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
+		    "setsockopt: no value");
+		return (OP_DONE);
+	}
+	if (len < o->min || len > o->max) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
+		    "setsockopt: value of %zu bytes, option takes %u to %u",
+		    len, o->min, o->max);
+		return (OP_DONE);
+	}
+	if (setsockopt(h->fd, sr->level, sr->optname, val, len) == -1)
+		reply_errno(s, req->id, errno, "setsockopt");
+	else
+		reply_empty(s, req->id);
+	return (OP_DONE);
+}
+
+/* getsockopt: an int when buflen is 0 or absent, else up to buflen bytes. */
+enum op_result
+op_getsockopt(struct session *s, Sockbroker__Request *req)
+{
+	Sockbroker__GetsockoptRequest *gr = req->getsockopt;
+	const struct opt	*o = opt_find(gr->level, gr->optname);
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__SockoptReply sr = SOCKBROKER__SOCKOPT_REPLY__INIT;
+	struct handle		*h;
+	uint8_t			 buf[OPT_RAW_MAX];
+	socklen_t		 len = sizeof(int);
+	int			 ival = 0, raw = gr->has_buflen && gr->buflen > 0;
+
+	if ((h = op_handle(s, req, gr->handle)) == NULL)
+		return (OP_DONE);
+	if (o == NULL || !(o->access & OPT_GET)) {
+		opt_refuse(s, req, gr->level, gr->optname);
+		return (OP_DONE);
+	}
+	if (raw) {
+		if (gr->buflen > OPT_RAW_MAX) {
+			reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
+			    EINVAL, "getsockopt: buflen over %d", OPT_RAW_MAX);
+			return (OP_DONE);
+		}
+		len = gr->buflen;
+		memset(buf, 0, len);
+	}
+	if (getsockopt(h->fd, gr->level, gr->optname, raw ? (void *)buf :
+	    (void *)&ival, &len) == -1) {
+		reply_errno(s, req->id, errno, "getsockopt");
+		return (OP_DONE);
+	}
+	if (raw) {
+		sr.value_case = SOCKBROKER__SOCKOPT_REPLY__VALUE_RAW_VALUE;
+		sr.raw_value.data = buf;
+		sr.raw_value.len = len;
+	} else {
+		sr.value_case = SOCKBROKER__SOCKOPT_REPLY__VALUE_INT_VALUE;
+		sr.int_value = ival;
+	}
+	resp.id = req->id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_SOCKOPT;
+	resp.sockopt = &sr;
+	reply_send(s, &resp);
+	return (OP_DONE);
+}

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Operations on sockets as objects: hello, socket, bind, connect, listen,
+ * accept, getsockname/getpeername, shutdown, close, dup; and the checks every
+ * operation on a handle starts with.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockbrokerd.h"
+
+#define OP_TYPE_FLAGS	(SOCK_NONBLOCK | SOCK_CLOEXEC)
+
+static enum op_result	op_connect_wait(struct session *, struct handle *,
+			    struct waiter *);
+static enum op_result	op_accept_try(struct session *, struct handle *,
+			    struct waiter *);
+static void	op_reply_handle(struct session *, uint64_t, struct handle *,
+		    const struct sockaddr *, socklen_t);
+
+/*
+ * Finds the handle a request names; answers EBADF and returns NULL if it is
+ * not one of this session's open handles.
+ */
+struct handle *
+op_handle(struct session *s, const Sockbroker__Request *req, uint32_t value)
+{
+	struct handle	*h;
+
+	if ((h = handle_lookup(s, value)) == NULL)
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EBADF,
+		    "%s: bad handle %u", sbp_op_name(req), value);
+	return (h);
+}
+
+/*
+ * Converts a request's address for use with handle h. Answers and returns
+ * -1 if it is missing, malformed or of another family than the socket.
+ */
+int
+op_sockaddr(struct session *s, const Sockbroker__Request *req,
+    const struct handle *h, const Sockbroker__Address *a,
+    struct sockaddr_storage *ss, socklen_t *len)
+{
+	const char	*cause;
+
+	if (a == NULL) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
+		    "%s: missing address", sbp_op_name(req));
+		return (-1);
+	}
+	if (sbp_address_to_sockaddr(a, ss, len, &cause) == -1) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, errno,
+		    "%s: %s", sbp_op_name(req), cause);
+		return (-1);
+	}
+	if (ss->ss_family != h->family) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
+		    EAFNOSUPPORT, "%s: address family %d, socket family %d",
+		    sbp_op_name(req), ss->ss_family, h->family);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Answers a failed request. connect_ex reports the failure of the
+ * connection itself as its result, not as an error, as Python's does.
+ */
+void
+op_fail(struct session *s, const Sockbroker__Request *req, int kind,
+    int errnum, const char *what)
+{
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__ErrnoReply	 er = SOCKBROKER__ERRNO_REPLY__INIT;
+
+	if (req->op_case == SOCKBROKER__REQUEST__OP_CONNECT &&
+	    req->connect->has_ex && req->connect->ex &&
+	    kind != SOCKBROKER__ERROR__KIND__PROTOCOL) {
+		er.errnum = errnum;
+		resp.id = req->id;
+		resp.result_case = SOCKBROKER__RESPONSE__RESULT_ERRNUM;
+		resp.errnum = &er;
+		reply_send(s, &resp);
+		return;
+	}
+	if (kind == SOCKBROKER__ERROR__KIND__OS)
+		reply_error(s, req->id, kind, errnum, "%s: %s: %s",
+		    sbp_op_name(req), what, strerror(errnum));
+	else
+		reply_error(s, req->id, kind, errnum, "%s: %s",
+		    sbp_op_name(req), what);
+}
+
+/* Answers with a new handle and, for accept, the peer's address. */
+static void
+op_reply_handle(struct session *s, uint64_t id, struct handle *h,
+    const struct sockaddr *sa, socklen_t len)
+{
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__HandleReply	 hr = SOCKBROKER__HANDLE_REPLY__INIT;
+	struct sbp_address	 a;
+
+	hr.handle = h->value;
+	hr.family = h->family;
+	hr.type = h->type;
+	hr.protocol = h->protocol;
+	if (sa != NULL && sbp_address_from_sockaddr(&a, sa, len, NULL) == 0)
+		hr.address = &a.addr;
+	resp.id = id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_HANDLE;
+	resp.handle = &hr;
+	reply_send(s, &resp);
+}
+
+/* hello: checks the version and tells the client our limits and families. */
+enum op_result
+op_hello(struct session *s, Sockbroker__Request *req)
+{
+	Sockbroker__HelloRequest *hello = req->hello;
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__HelloReply	 hr = SOCKBROKER__HELLO_REPLY__INIT;
+	size_t			 nfam, max_out = SBP_MAX_FRAME;
+
+	if (hello->version != SBP_VERSION) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__PROTOCOL,
+		    EPROTONOSUPPORT, "protocol version %u not supported "
+		    "(this daemon speaks %u)", hello->version, SBP_VERSION);
+		return (OP_DONE);
+	}
+	if (hello->has_max_frame) {
+		if (hello->max_frame < SBP_MIN_FRAME) {
+			reply_error(s, req->id,
+			    SOCKBROKER__ERROR__KIND__PROTOCOL, EINVAL,
+			    "max_frame %u under the minimum %u",
+			    hello->max_frame, SBP_MIN_FRAME);
+			return (OP_DONE);
+		}
+		max_out = hello->max_frame;
+	}
+	s->peer.max_out = max_out;
+	s->hello = 1;
+
+	hr.version = SBP_VERSION;
+	hr.max_frame = sbd_conf.max_frame;
+	hr.max_handles = sbd_conf.max_handles;
+	hr.max_data = (max_out < sbd_conf.max_frame ? max_out :
+	    sbd_conf.max_frame) - SBP_FRAME_OVERHEAD;
+	hr.families = (int32_t *)sbd_families(&nfam);
+	hr.n_families = nfam;
+	hr.fd_passing = 0;
+	resp.id = req->id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_HELLO;
+	resp.hello = &hr;
+	reply_send(s, &resp);
+	return (OP_DONE);
+}
+
+/* socket: opens a non-blocking socket of a family this daemon serves. */
+enum op_result
+op_socket(struct session *s, Sockbroker__Request *req)
+{
+	Sockbroker__SocketRequest *sr = req->socket;
+	int			 type = sr->type & ~OP_TYPE_FLAGS;
+	int			 protocol = sr->has_protocol ? sr->protocol : 0;
+	struct handle		*h;
+	size_t			 i, n;
+	const int		*fams = sbd_families(&n);
+	int			 fd;
+
+	for (i = 0; i < n && fams[i] != sr->family; i++)
+		;
+	if (i == n) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
+		    EAFNOSUPPORT, "socket: address family %d not served",
+		    sr->family);
+		return (OP_DONE);
+	}
+	if (type <= 0 || type > SOCK_PACKET) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
+		    "socket: bad socket type %d", sr->type);
+		return (OP_DONE);
+	}
+	fd = socket(sr->family, type | OP_TYPE_FLAGS, protocol);
+	if (fd == -1) {
+		reply_errno(s, req->id, errno, "socket");
+		return (OP_DONE);
+	}
+	if ((h = handle_new(s, fd, sr->family, type, protocol)) == NULL) {
+		close(fd);
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EMFILE,
+		    "socket: handle limit reached (%u)", sbd_conf.max_handles);
+		return (OP_DONE);
+	}
+	log_debug("client %u: socket(%d, %d, %d) = handle %u", s->id,
+	    sr->family, type, protocol, h->value);
+	op_reply_handle(s, req->id, h, NULL, 0);
+	return (OP_DONE);
+}
+
+/* bind. */
+enum op_result
+op_bind(struct session *s, Sockbroker__Request *req)
+{
+	struct handle		*h;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+
+	if ((h = op_handle(s, req, req->bind->handle)) == NULL ||
+	    op_sockaddr(s, req, h, req->bind->address, &ss, &len) == -1)
+		return (OP_DONE);
+	if (bind(h->fd, (struct sockaddr *)&ss, len) == -1)
+		reply_errno(s, req->id, errno, "bind");
+	else
+		reply_empty(s, req->id);
+	return (OP_DONE);
+}
+
+/* Answers a connect that completed: success, or the connection's errno. */
+static void
+op_connect_done(struct session *s, const Sockbroker__Request *req, int err)
+{
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__ErrnoReply	 er = SOCKBROKER__ERRNO_REPLY__INIT;
+
+	if (err != 0) {
+		op_fail(s, req, SOCKBROKER__ERROR__KIND__OS, err, "connect");
+		return;
+	}
+	if (!(req->connect->has_ex && req->connect->ex)) {
+		reply_empty(s, req->id);
+		return;
+	}
+	resp.id = req->id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_ERRNUM;
+	resp.errnum = &er;
+	reply_send(s, &resp);
+}
+
+/* connect (and connect_ex): parks until the connection is made or fails. */
+enum op_result
+op_connect(struct session *s, Sockbroker__Request *req)
+{
+	Sockbroker__ConnectRequest *cr = req->connect;
+	struct handle		*h;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+
+	if ((h = op_handle(s, req, cr->handle)) == NULL ||
+	    wait_timeout_check(s, req, cr->has_timeout, cr->timeout) == -1 ||
+	    op_sockaddr(s, req, h, cr->address, &ss, &len) == -1)
+		return (OP_DONE);
+	if (connect(h->fd, (struct sockaddr *)&ss, len) == 0) {
+		op_connect_done(s, req, 0);
+		return (OP_DONE);
+	}
+	if (errno != EINPROGRESS ||
+	    (cr->has_timeout && cr->timeout == 0)) {
+		op_connect_done(s, req, errno);
+		return (OP_DONE);
+	}
+	return (wait_park(s, h, req, WAIT_WRITE, cr->has_timeout, cr->timeout,
+	    op_connect_wait, 0));
+}
+
+/* A connecting socket became writable: the connection is made or failed. */
+static enum op_result
+op_connect_wait(struct session *s, struct handle *h, struct waiter *w)
+{
+	int		 err = 0;
+	socklen_t	 len = sizeof err;
+
+	if (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	op_connect_done(s, w->req, err);
+	return (OP_DONE);
+}
+
+/* listen; a negative backlog is 0, as Python makes it. */
+enum op_result
+op_listen(struct session *s, Sockbroker__Request *req)
+{
+	Sockbroker__ListenRequest *lr = req->listen;
+	struct handle		*h;
+	int			 backlog = SOMAXCONN < 128 ? SOMAXCONN : 128;
+
+	if ((h = op_handle(s, req, lr->handle)) == NULL)
+		return (OP_DONE);
+	if (lr->has_backlog)
+		backlog = lr->backlog < 0 ? 0 : lr->backlog;
+	if (listen(h->fd, backlog) == -1)
+		reply_errno(s, req->id, errno, "listen");
+	else
+		reply_empty(s, req->id);
+	return (OP_DONE);
+}
+
+/* accept: a new handle and the peer's address. */
+enum op_result
+op_accept(struct session *s, Sockbroker__Request *req)
+{
+	Sockbroker__AcceptRequest *ar = req->accept;
+	struct handle		*h;
+
+	if ((h = op_handle(s, req, ar->handle)) == NULL ||
+	    wait_timeout_check(s, req, ar->has_timeout, ar->timeout) == -1)
+		return (OP_DONE);
+	return (wait_try(s, h, req, WAIT_READ, ar->has_timeout, ar->timeout,
+	    op_accept_try));
+}
+
+/* One accept attempt. */
+static enum op_result
+op_accept_try(struct session *s, struct handle *h, struct waiter *w)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+	struct handle		*nh;
+	int			 fd;
+
+	fd = accept4(h->fd, (struct sockaddr *)&ss, &len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return (OP_PARKED);
+		reply_errno(s, w->req->id, errno, "accept");
+		return (OP_DONE);
+	}
+	if ((nh = handle_new(s, fd, h->family, h->type, h->protocol)) == NULL) {
+		close(fd);
+		reply_error(s, w->req->id, SOCKBROKER__ERROR__KIND__OS, EMFILE,
+		    "accept: handle limit reached (%u)", sbd_conf.max_handles);
+		return (OP_DONE);
+	}
+	op_reply_handle(s, w->req->id, nh, (struct sockaddr *)&ss, len);
+	return (OP_DONE);
+}
+
+/* getsockname, or getpeername with peer set. */
+enum op_result
+op_sockname(struct session *s, Sockbroker__Request *req)
+{
+	Sockbroker__SocknameRequest *sr = req->sockname;
+	struct handle		*h;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+	int			 peer = sr->has_peer && sr->peer, r;
+
+	if ((h = op_handle(s, req, sr->handle)) == NULL)
+		return (OP_DONE);
+	memset(&ss, 0, sizeof ss);
+	if (peer)
+		r = getpeername(h->fd, (struct sockaddr *)&ss, &len);
+	else
+		r = getsockname(h->fd, (struct sockaddr *)&ss, &len);
+	if (r == -1)
+		reply_errno(s, req->id, errno, peer ? "getpeername" :
+		    "getsockname");
+	else
+		reply_address(s, req->id, (struct sockaddr *)&ss, len);
+	return (OP_DONE);
+}
+
+/* shutdown. */
+enum op_result
+op_shutdown(struct session *s, Sockbroker__Request *req)
+{
+	struct handle	*h;
+	int		 how = req->shutdown->how;
+
+	if ((h = op_handle(s, req, req->shutdown->handle)) == NULL)
+		return (OP_DONE);
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
+		    "shutdown: bad how %d", how);
+		return (OP_DONE);
+	}
+	if (shutdown(h->fd, how) == -1)
+		reply_errno(s, req->id, errno, "shutdown");
+	else
+		reply_empty(s, req->id);
+	return (OP_DONE);
+}
+
+/* close: requests parked on the handle fail with EBADF first. */
+enum op_result
+op_close(struct session *s, Sockbroker__Request *req)
+{
+	struct handle	*h;
+
+	if ((h = op_handle(s, req, req->close->handle)) == NULL)
+		return (OP_DONE);
+	log_debug("client %u: close handle %u", s->id, h->value);
+	handle_close(h);
+	reply_empty(s, req->id);
+	return (OP_DONE);
+}
+
+/* dup: a second handle for the same socket. */
+enum op_result
+op_dup(struct session *s, Sockbroker__Request *req)
+{
+	struct handle	*h, *nh;
+	int		 fd;
+
+	if ((h = op_handle(s, req, req->dup->handle)) == NULL)
+		return (OP_DONE);
+	if ((fd = fcntl(h->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		reply_errno(s, req->id, errno, "dup");
+		return (OP_DONE);
+	}
+	if ((nh = handle_new(s, fd, h->family, h->type, h->protocol)) == NULL) {
+		close(fd);
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EMFILE,
+		    "dup: handle limit reached (%u)", sbd_conf.max_handles);
+		return (OP_DONE);
+	}
+	op_reply_handle(s, req->id, nh, NULL, 0);
+	return (OP_DONE);
+}

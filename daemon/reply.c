@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Building and sending responses. Every answer a client gets goes through
+ * reply_send(), which is also where a client that stopped reading is cut off.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sockbrokerd.h"
+
+/* Sends a response to a live session; a session that cannot take it is lost. */
+void
+reply_send(struct session *s, Sockbroker__Response *resp)
+{
+	if (s->dead)
+		return;
+	if (peer_send(&s->peer, &resp->base) == 0)
+		return;
+	if (errno == EMSGSIZE) {
+		/* Our own bug: payloads are capped below the frame size. */
+		log_warnx("client %u: reply %llu over the frame size", s->id,
+		    (unsigned long long)resp->id);
+		reply_error(s, resp->id, SOCKBROKER__ERROR__KIND__PROTOCOL,
+		    EMSGSIZE, "reply too large for the client's frame size");
+		return;
+	}
+	log_warnx("client %u: not reading its replies (%zu bytes queued), "
+	    "cut off", s->id, peer_queued(&s->peer));
+	session_lost(s, "reply queue over the limit");
+}
+
+/* Answers request id with an error of a kind, an errno and a message. */
+void
+reply_error(struct session *s, uint64_t id, int kind, int errnum,
+    const char *fmt, ...)
+{
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__Error	 err = SOCKBROKER__ERROR__INIT;
+	char			 msg[256];
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_debug("client %u: request %llu: %s error %d: %s", s->id,
+	    (unsigned long long)id, sbp_error_kind_name(kind), errnum, msg);
+
+	err.errnum = errnum;
+	err.kind = kind;
+	err.message = msg;
+	resp.id = id;
+	resp.error = &err;
+	reply_send(s, &resp);
+}
+
+/* Answers with an OS error: errnum and "what: strerror". */
+void
+reply_errno(struct session *s, uint64_t id, int errnum, const char *what)
+{
+	reply_error(s, id, SOCKBROKER__ERROR__KIND__OS, errnum, "%s: %s", what,
+	    strerror(errnum));
+}
+
+/* Answers with success and nothing more. */
+void
+reply_empty(struct session *s, uint64_t id)
+{
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__EmptyReply	 empty = SOCKBROKER__EMPTY_REPLY__INIT;
+
+	resp.id = id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_EMPTY;
+	resp.empty = &empty;
+	reply_send(s, &resp);
+}
+
+/* Answers with a byte count. */
+void
+reply_count(struct session *s, uint64_t id, uint64_t count)
+{
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__CountReply	 cr = SOCKBROKER__COUNT_REPLY__INIT;
+
+	cr.count = count;
+	resp.id = id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_COUNT;
+	resp.count = &cr;
+	reply_send(s, &resp);
+}
+
+/* Answers with an address (none for an unconnected or unnamed socket). */
+void
+reply_address(struct session *s, uint64_t id, const struct sockaddr *sa,
+    socklen_t len)
+{
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__AddressReply ar = SOCKBROKER__ADDRESS_REPLY__INIT;
+	struct sbp_address	 a;
+	const char		*cause;
+
+	if (sbp_address_from_sockaddr(&a, sa, len, &cause) == -1) {
+		reply_error(s, id, SOCKBROKER__ERROR__KIND__OS, errno, "%s",
+		    cause);
+		return;
+	}
+	ar.address = &a.addr;
+	resp.id = id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_ADDRESS;
+	resp.address = &ar;
+	reply_send(s, &resp);
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sockbrokerd: owns sockets on behalf of unprivileged clients and serves
+ * socket operations on them over a UNIX socket.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockbrokerd.h"
+
+struct sbd_config	 sbd_conf = {
+	.listen_path = SB_DEFAULT_SOCKET,
+	.socket_mode = 0600,
+	.max_handles = SBD_MAX_HANDLES,
+	.max_clients = SBD_MAX_CLIENTS,
+	.max_frame = SBP_MAX_FRAME,
+	.max_pending = SBD_MAX_PENDING,
+	.max_queued = SBD_MAX_QUEUED,
+};
+struct event_base	*sbd_base;
+
+/* Families this version serves, in the order Hello lists them. */
+static const int	 sbd_served[] = { AF_UNIX, AF_INET, AF_INET6 };
+static int		 sbd_supported[sizeof sbd_served / sizeof sbd_served[0]];
+static size_t		 sbd_nsupported;
+
+static void		 sbd_usage(void) __attribute__((__noreturn__));
+static unsigned long	 sbd_number(const char *, const char *,
+			    unsigned long, unsigned long);
+static void		 sbd_probe_families(void);
+static void		 sbd_signal_cb(evutil_socket_t, short, void *);
+
+/* Prints how to call us and exits. */
+static void
+sbd_usage(void)
+{
+	fprintf(stderr,
+"usage: sockbrokerd [-fhVv] [-l path] [--socket-mode mode]\n"
+"                   [--max-clients n] [--max-handles n] [--max-frame bytes]\n"
+"                   [--max-pending n]\n"
+"  -l, --listen PATH     socket to serve on (default %s)\n"
+"  -f, --foreground      do not daemonize; log to stderr\n"
+"  -v, --verbose         log every request (debug level)\n"
+"      --socket-mode M   octal mode of the socket file (default 0600)\n"
+"      --max-clients N   clients served at once (default %u)\n"
+"      --max-handles N   sockets per client (default %u, max 65535)\n"
+"      --max-frame B     largest frame accepted (default %u)\n"
+"      --max-pending N   requests parked per client (default %u)\n"
+"  -V, --version         print the version and exit\n",
+	    SB_DEFAULT_SOCKET, SBD_MAX_CLIENTS, SBD_MAX_HANDLES, SBP_MAX_FRAME,
+	    SBD_MAX_PENDING);
+	exit(2);
+}
+
+/* Parses a number option within [min, max] (base 0), or exits with usage. */
+static unsigned long
+sbd_number(const char *name, const char *arg, unsigned long min,
+    unsigned long max)
+{
+	unsigned long	 v;
+	char		*end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno != 0 || *arg == '\0' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "sockbrokerd: %s: %s is not a number from %lu "
+		    "to %lu\n", name, arg, min, max);
+		exit(2);
+	}
+	return (v);
+}
+
+/* Finds which of the served families this kernel really has. */
+static void
+sbd_probe_families(void)
+{
+	size_t	 i;
+	int	 fd;
+
+	for (i = 0; i < sizeof sbd_served / sizeof sbd_served[0]; i++) {
+		fd = socket(sbd_served[i], SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd == -1 && errno == EAFNOSUPPORT)
+			continue;
+		if (fd != -1)
+			close(fd);
+		sbd_supported[sbd_nsupported++] = sbd_served[i];
+	}
+}
+
+/* The families this daemon serves on this kernel. */
+const int *
+sbd_families(size_t *n)
+{
+	*n = sbd_nsupported;
+	return (sbd_supported);
+}
+
+/* SIGTERM or SIGINT: leave the loop and shut down cleanly. */
+static void
+sbd_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	log_info("signal %d, shutting down", (int)sig);
+	event_base_loopbreak(sbd_base);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "socket-mode", required_argument, NULL, 'M' },
+		{ "max-clients", required_argument, NULL, 'C' },
+		{ "max-handles", required_argument, NULL, 'H' },
+		{ "max-frame", required_argument, NULL, 'F' },
+		{ "max-pending", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct event	*ev_term, *ev_int;
+	int		 ch, fd;
+
+	while ((ch = getopt_long(argc, argv, "fhl:Vv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			sbd_conf.listen_path = optarg;
+			break;
+		case 'f':
+			sbd_conf.foreground = 1;
+			break;
+		case 'v':
+			sbd_conf.verbose++;
+			break;
+		case 'V':
+			printf("sockbrokerd %s (protocol %d)\n", PACKAGE_VERSION,
+			    SBP_VERSION);
+			return (0);
+		case 'M':
+			sbd_conf.socket_mode = (mode_t)sbd_number("--socket-mode",
+			    optarg, 0, 0777);
+			break;
+		case 'C':
+			sbd_conf.max_clients = sbd_number("--max-clients",
+			    optarg, 1, 65536);
+			break;
+		case 'H':
+			sbd_conf.max_handles = sbd_number("--max-handles",
+			    optarg, 1, SBD_HANDLE_SLOTS - 1);
+			break;
+		case 'F':
+			sbd_conf.max_frame = sbd_number("--max-frame", optarg,
+			    SBP_MIN_FRAME, 64 * 1024 * 1024);
+			break;
+		case 'P':
+			sbd_conf.max_pending = sbd_number("--max-pending",
+			    optarg, 1, 1000000);
+			break;
+		default:
+			sbd_usage();
+		}
+	}
+	if (optind != argc)
+		sbd_usage();
+	if (sbd_conf.max_queued < 4 * (size_t)sbd_conf.max_frame)
+		sbd_conf.max_queued = 4 * (size_t)sbd_conf.max_frame;
+
+	log_init(sbd_conf.foreground, sbd_conf.verbose);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sbd_base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	sbd_probe_families();
+	fd = listener_open(sbd_conf.listen_path, sbd_conf.socket_mode);
+	if (!sbd_conf.foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+
+	op_io_init(sbd_conf.max_frame);
+	resolver_start(2);
+	ev_term = evsignal_new(sbd_base, SIGTERM, sbd_signal_cb, NULL);
+	ev_int = evsignal_new(sbd_base, SIGINT, sbd_signal_cb, NULL);
+	if (ev_term == NULL || ev_int == NULL)
+		fatalx("evsignal_new failed");
+	evsignal_add(ev_term, NULL);
+	evsignal_add(ev_int, NULL);
+	listener_start(fd);
+	log_info("sockbrokerd %s ready: max %u clients, %u handles each, "
+	    "frames up to %u bytes", PACKAGE_VERSION, sbd_conf.max_clients,
+	    sbd_conf.max_handles, sbd_conf.max_frame);
+
+	if (event_base_dispatch(sbd_base) == -1)
+		fatalx("event loop failed");
+
+	listener_close();
+	session_free_all();
+	resolver_stop();
+	op_io_free();
+	event_free(ev_term);
+	event_free(ev_int);
+	event_base_free(sbd_base);
+	libevent_global_shutdown();
+	log_info("stopped");
+	return (0);
+}

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sockbrokerd: the daemon's private header. Prototypes are grouped by the
+ * file that defines them.
+ */
+
+#ifndef SOCKBROKERD_H
+#define SOCKBROKERD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/bufferevent.h>
+
+#include "sbproto.h"
+
+#define SBD_MAX_HANDLES		1024	/* per client, default */
+#define SBD_MAX_CLIENTS		256	/* default */
+#define SBD_MAX_PENDING		1024	/* parked requests per client */
+#define SBD_MAX_QUEUED		(8 * 1024 * 1024) /* reply bytes per client */
+#define SBD_HANDLE_SLOTS	0x10000	/* slot part of a handle: 16 bits */
+#define SBD_MAX_TIMEOUT		1e9	/* seconds; larger is EINVAL */
+
+struct sbd_config {
+	const char	*listen_path;
+	mode_t		 socket_mode;
+	int		 foreground;
+	int		 verbose;
+	unsigned int	 max_handles;
+	unsigned int	 max_clients;
+	unsigned int	 max_frame;
+	unsigned int	 max_pending;
+	size_t		 max_queued;
+};
+
+extern struct sbd_config	 sbd_conf;
+extern struct event_base	*sbd_base;
+
+/* What an operation did with its request. */
+enum op_result {
+	OP_DONE,	/* answered; the caller frees the request */
+	OP_PARKED,	/* a waiter owns the request now */
+};
+
+/* Which readiness a parked request waits for. */
+enum wait_dir {
+	WAIT_READ,
+	WAIT_WRITE,
+};
+
+struct session;
+struct handle;
+struct waiter;
+
+/*
+ * One attempt at a request that may block: returns OP_DONE after answering
+ * (success or error), or OP_PARKED if it would block and must wait for the
+ * handle to become ready again.
+ */
+typedef enum op_result (*wait_fn)(struct session *, struct handle *,
+    struct waiter *);
+
+/* A request parked until its handle is ready or its timeout fires. */
+struct waiter {
+	TAILQ_ENTRY(waiter)	 entry;
+	struct session		*session;
+	struct handle		*handle;
+	Sockbroker__Request	*req;
+	enum wait_dir		 dir;
+	wait_fn			 fn;
+	struct event		*timer;		/* NULL: no timeout */
+	size_t			 progress;	/* sendall: bytes already sent */
+};
+TAILQ_HEAD(waiter_queue, waiter);
+
+/* A socket the daemon holds for one client. */
+struct handle {
+	struct session		*session;
+	uint32_t		 value;		/* generation << 16 | slot */
+	int			 fd;
+	int			 family;
+	int			 type;
+	int			 protocol;
+	struct event		*ev[2];		/* by enum wait_dir */
+	struct waiter_queue	 waiting[2];
+};
+
+/* A client's handles: slots indexed by the low 16 bits of a value. */
+struct handle_table {
+	struct handle		**slots;
+	uint16_t		 *gens;	/* generation of each slot */
+	unsigned int		  nslots;
+	unsigned int		  count;
+};
+
+/* The framing layer of a client connection. */
+struct peer {
+	struct bufferevent	*bev;
+	size_t			 max_in;	/* largest frame we accept */
+	size_t			 max_out;	/* largest frame the peer accepts */
+	size_t			 high;		/* stop reading above this */
+	int			(*frame_cb)(struct peer *, const uint8_t *,
+				    size_t, void *);
+	void			(*lost_cb)(struct peer *, const char *, void *);
+	void			*arg;
+};
+
+/* A connected client. */
+struct session {
+	TAILQ_ENTRY(session)	 entry;
+	unsigned int		 id;
+	int			 refs;
+	int			 dead;
+	int			 hello;		/* Hello exchanged */
+	pid_t			 pid;
+	uid_t			 uid;
+	gid_t			 gid;
+	struct peer		 peer;
+	struct handle_table	 handles;
+	unsigned int		 pending;	/* parked + resolving */
+};
+
+/* sockbrokerd.c */
+const int	*sbd_families(size_t *);
+
+/* log.c */
+void	log_init(int, int);
+void	log_setverbose(int);
+void	fatal(const char *, ...)
+	    __attribute__((__format__(printf, 1, 2), __noreturn__));
+void	fatalx(const char *, ...)
+	    __attribute__((__format__(printf, 1, 2), __noreturn__));
+void	log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	*xcalloc(size_t, size_t);
+char	*xstrdup(const char *);
+
+/* listener.c */
+int	listener_open(const char *, mode_t);
+void	listener_start(int);
+void	listener_close(void);
+
+/* peer.c */
+void	peer_init(struct peer *, int, size_t);
+void	peer_free(struct peer *);
+int	peer_send(struct peer *, const ProtobufCMessage *);
+size_t	peer_queued(struct peer *);
+
+/* session.c */
+void	session_create(int);
+void	session_ref(struct session *);
+void	session_unref(struct session *);
+void	session_lost(struct session *, const char *);
+void	session_free_all(void);
+unsigned int	session_count(void);
+
+/* handle.c */
+void	handle_table_init(struct handle_table *, unsigned int);
+void	handle_table_free(struct handle_table *);
+struct handle	*handle_new(struct session *, int, int, int, int);
+struct handle	*handle_lookup(struct session *, uint32_t);
+void	handle_close(struct handle *);
+
+/* wait.c */
+int	wait_timeout_check(struct session *, const Sockbroker__Request *, int,
+	    double);
+enum op_result	wait_try(struct session *, struct handle *,
+	    Sockbroker__Request *, enum wait_dir, int, double, wait_fn);
+enum op_result	wait_park(struct session *, struct handle *,
+	    Sockbroker__Request *, enum wait_dir, int, double, wait_fn, size_t);
+void	wait_ready(struct handle *, enum wait_dir);
+void	wait_cancel_all(struct handle *, int);
+
+/* resolver.c */
+void	resolver_start(unsigned int);
+void	resolver_stop(void);
+enum op_result	resolver_getaddrinfo(struct session *, Sockbroker__Request *);
+enum op_result	resolver_getnameinfo(struct session *, Sockbroker__Request *,
+	    const struct sockaddr_storage *, socklen_t);
+
+/* reply.c */
+void	reply_send(struct session *, Sockbroker__Response *);
+void	reply_error(struct session *, uint64_t, int, int, const char *, ...)
+	    __attribute__((__format__(printf, 5, 6)));
+void	reply_errno(struct session *, uint64_t, int, const char *);
+void	reply_empty(struct session *, uint64_t);
+void	reply_count(struct session *, uint64_t, uint64_t);
+void	reply_address(struct session *, uint64_t, const struct sockaddr *,
+	    socklen_t);
+
+/* op-socket.c */
+enum op_result	op_hello(struct session *, Sockbroker__Request *);
+enum op_result	op_socket(struct session *, Sockbroker__Request *);
+enum op_result	op_bind(struct session *, Sockbroker__Request *);
+enum op_result	op_connect(struct session *, Sockbroker__Request *);
+enum op_result	op_listen(struct session *, Sockbroker__Request *);
+enum op_result	op_accept(struct session *, Sockbroker__Request *);
+enum op_result	op_sockname(struct session *, Sockbroker__Request *);
+enum op_result	op_shutdown(struct session *, Sockbroker__Request *);
+enum op_result	op_close(struct session *, Sockbroker__Request *);
+enum op_result	op_dup(struct session *, Sockbroker__Request *);
+void	op_fail(struct session *, const Sockbroker__Request *, int, int,
+	    const char *);
+struct handle	*op_handle(struct session *, const Sockbroker__Request *,
+	    uint32_t);
+int	op_sockaddr(struct session *, const Sockbroker__Request *,
+	    const struct handle *, const Sockbroker__Address *,
+	    struct sockaddr_storage *, socklen_t *);
+
+/* op-io.c */
+void	op_io_init(size_t);
+void	op_io_free(void);
+enum op_result	op_send(struct session *, Sockbroker__Request *);
+enum op_result	op_recv(struct session *, Sockbroker__Request *);
+
+/* op-opt.c */
+enum op_result	op_setsockopt(struct session *, Sockbroker__Request *);
+enum op_result	op_getsockopt(struct session *, Sockbroker__Request *);
+
+/* op-name.c */
+enum op_result	op_gethostname(struct session *, Sockbroker__Request *);
+enum op_result	op_getaddrinfo(struct session *, Sockbroker__Request *);
+enum op_result	op_getnameinfo(struct session *, Sockbroker__Request *);
+enum op_result	op_if_nameindex(struct session *, Sockbroker__Request *);
+enum op_result	op_if_nametoindex(struct session *, Sockbroker__Request *);
+enum op_result	op_if_indextoname(struct session *, Sockbroker__Request *);
+
+#endif /* SOCKBROKERD_H */
