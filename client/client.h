@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * libsockbroker internals: the connection, its calls and its handle table.
+ * Nothing declared here leaves the library.
+ */
+
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include "config.h"
+
+#include <sys/queue.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "sbproto.h"
+#include "sockbroker.h"
+
+/* Marks a function of the public API; everything else stays hidden. */
+#define SB_EXPORT	__attribute__((visibility("default")))
+
+/* Slots of the handle table, indexed by handle & CONN_HANDLE_MASK. */
+#define CONN_HANDLE_SLOTS	65536
+#define CONN_HANDLE_MASK	0xffff
+
+/* Read buffer: initial size; it grows up to one whole frame. */
+#define CONN_RBUF_SIZE		(64 * 1024)
+
+/* What the library keeps about one handle. */
+struct conn_handle {
+	int	 handle;	/* full handle value; 0 when the slot is free */
+	double	 timeout;	/* SB_TIMEOUT_NONE, 0 or seconds */
+};
+
+/* One request waiting for its response. */
+struct conn_call {
+	uint64_t		 id;
+	int			 done;
+	Sockbroker__Response	*resp;
+	TAILQ_ENTRY(conn_call)	 entry;
+};
+TAILQ_HEAD(conn_calls, conn_call);
+
+/* A connection to sockbrokerd. */
+struct sb_conn {
+	int			 fd;
+
+	pthread_mutex_t		 lock;		/* everything but rbuf, fd */
+	pthread_mutex_t		 wlock;		/* one frame written at a time */
+	pthread_cond_t		 cond;		/* a response or a break */
+
+	uint64_t		 next_id;
+	struct conn_calls	 calls;
+	int			 reading;	/* some thread is the reader */
+	int			 broken;
+	const char		*why;		/* static: why it broke */
+
+	uint8_t			*rbuf;		/* only the reader touches it */
+	size_t			 rlen;
+	size_t			 rsize;
+
+	size_t			 max_frame;	/* largest payload we send */
+	size_t			 max_data;	/* largest send/recv payload */
+	struct sb_info		 info;
+	int			*families;
+
+	double			 deftimeout;
+	struct conn_handle	*handles;
+};
+
+/* conn.c */
+int	 conn_valid(struct sb_conn *);
+void	 conn_seterror(int, enum sb_error_kind, const char *);
+int	 conn_oserror(int, const char *);
+int	 conn_protoerror(struct sb_conn *, const char *);
+int	 conn_call(struct sb_conn *, Sockbroker__Request *, int,
+	     Sockbroker__Response **);
+int	 conn_timeout_valid(double);
+void	 conn_handle_add(struct sb_conn *, int, double);
+void	 conn_handle_del(struct sb_conn *, int);
+int	 conn_handle_gettimeout(struct sb_conn *, int, double *);
+int	 conn_handle_settimeout(struct sb_conn *, int, double);
+void	 conn_handle_timeout(struct sb_conn *, int, protobuf_c_boolean *,
+	     double *);
+int	 conn_address_from(struct sbp_address *, const struct sockaddr *,
+	     socklen_t);
+int	 conn_address_to(struct sb_conn *, const Sockbroker__Address *,
+	     struct sockaddr *, socklen_t *);
+
+#endif /* CLIENT_H */
