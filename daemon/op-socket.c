@@ -227,7 +227,8 @@ op_connect_done(struct session *s, const Sockbroker__Request *req, int err)
 	Sockbroker__ErrnoReply	 er = SOCKBROKER__ERRNO_REPLY__INIT;
 
 	if (err != 0) {
-		op_fail(s, req, SOCKBROKER__ERROR__KIND__OS, err, "connect");
+		op_fail(s, req, SOCKBROKER__ERROR__KIND__OS, err,
+		    "connection failed");
 		return;
 	}
 	if (!(req->connect->has_ex && req->connect->ex)) {

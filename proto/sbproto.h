@@ -79,9 +79,11 @@ int	 sbp_address_from_sockaddr(struct sbp_address *out,
  * Converts a (hostile) Address to a sockaddr in ss, its length in *len.
  * Every field is checked: a port over 65535, a host that is not a numeric
  * literal of the family, a unix path that does not fit sun_path (with its
- * NUL), an abstract name over 107 bytes, a path with an embedded NUL, a
- * missing variant are all -1 with errno EINVAL (EAFNOSUPPORT for an unknown
- * variant) and a static message in *cause.
+ * NUL), an abstract name over 107 bytes, a missing variant are all -1 with
+ * errno EINVAL (EAFNOSUPPORT for an unknown variant) and a static message in
+ * *cause. protobuf-c cuts a string field at its first NUL when unpacking, so
+ * a path or host with an embedded NUL arrives shortened, never longer; the
+ * daemon checks and uses that same shortened string.
  */
 int	 sbp_address_to_sockaddr(const Sockbroker__Address *a,
 	     struct sockaddr_storage *ss, socklen_t *len, const char **cause);
