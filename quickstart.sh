@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+#
+# quickstart.sh run    build sockbroker in ./build and run the daemon on
+#                      ./run/sockbroker.sock in the foreground
+# quickstart.sh check  build and run every test: make check, again with
+#                      AddressSanitizer (./build-asan), the daemon and the
+#                      unit tests under valgrind, and make distcheck
+#
+# Missing build dependencies are installed with apt-get (through sudo when
+# not root). Nothing is installed system-wide besides those packages.
+
+set -euo pipefail
+
+cd "$(dirname "$0")"
+top=$PWD
+jobs=$(nproc 2>/dev/null || echo 2)
+packages=(build-essential autoconf automake libtool pkg-config
+	libprotobuf-c-dev protobuf-c-compiler libevent-dev check valgrind)
+valgrind_daemon="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q"
+valgrind_tests=(valgrind --leak-check=full --error-exitcode=1 -q
+	--child-silent-after-fork=yes)
+results=()
+failed=0
+
+say() {
+	printf '\n==> %s\n' "$*"
+}
+
+usage() {
+	echo "usage: $0 run|check" >&2
+	exit 2
+}
+
+# Whether a command or pkg-config module the build needs is missing.
+deps_missing() {
+	local cmd mod
+	for cmd in cc make autoreconf automake libtoolize pkg-config protoc-c \
+	    "$@"; do
+		command -v "$cmd" >/dev/null 2>&1 || return 0
+	done
+	for mod in 'libprotobuf-c >= 1.3' 'libevent_core >= 2.1' \
+	    'check >= 0.11'; do
+		pkg-config --exists "$mod" 2>/dev/null || return 0
+	done
+	return 1
+}
+
+# Installs the build dependencies, only if something is missing.
+deps_install() {
+	local sudo=
+	deps_missing "$@" || return 0
+	say "installing build dependencies: ${packages[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		sudo=sudo
+	fi
+	$sudo apt-get update
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	    --no-install-recommends "${packages[@]}"
+}
+
+# Runs autoreconf when configure (or what it needs) is missing or older
+# than configure.ac.
+bootstrap() {
+	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
+	    [ ! -f Makefile.in ] || [ ! -f build-aux/ltmain.sh ]; then
+		say "autoreconf -fi"
+		autoreconf -fi
+	fi
+}
+
+# Configures directory $1 (out of tree) with the other arguments, again if
+# they changed, then builds it.
+build_in() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	if [ ! -f "$dir/Makefile" ] ||
+	    [ "$(cat "$dir/.quickstart-args" 2>/dev/null)" != "$*" ]; then
+		say "configuring $dir $*"
+		(cd "$dir" && "$top/configure" -q "$@") || return 1
+		echo "$*" >"$dir/.quickstart-args"
+	fi
+	say "building in $dir"
+	make -C "$dir" -j"$jobs" all
+}
+
+# Prints the logs of the tests that failed in directory $1.
+failed_logs() {
+	local trs
+	for trs in "$1"/tests/*.trs; do
+		[ -f "$trs" ] || continue
+		if grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs"; then
+			echo "---- ${trs%.trs}.log"
+			cat "${trs%.trs}.log"
+		fi
+	done
+}
+
+# make check in directory $1 (further arguments go to make); logs on failure.
+check_in() {
+	local dir=$1
+	shift
+	say "make check in $dir $*"
+	if ! make -C "$dir" -j"$jobs" check "$@"; then
+		failed_logs "$dir"
+		return 1
+	fi
+}
+
+# The daemon under valgrind for the e2e and CLI tests (leaks fail them).
+check_valgrind_daemon() {
+	say "e2e and CLI tests with the daemon under valgrind"
+	(
+		export SB_DAEMON_WRAPPER=$valgrind_daemon
+		check_in build TESTS="tests/check_e2e tests/test_cli.sh"
+	)
+}
+
+# The test programs themselves (and so the library) under valgrind.
+check_valgrind_tests() {
+	local t rc=0
+	say "unit and e2e test programs under valgrind (CK_FORK=no)"
+	for t in check_frame check_address check_e2e; do
+		echo "valgrind tests/$t"
+		CK_FORK=no SB_DAEMON=$top/build/sockbrokerd \
+		    SB_CLI=$top/build/sockbroker \
+		    build/libtool --mode=execute "${valgrind_tests[@]}" \
+		    "build/tests/$t" >"build/tests/$t.valgrind.log" 2>&1 || {
+			rc=1
+			cat "build/tests/$t.valgrind.log"
+		}
+		tail -n 1 "build/tests/$t.valgrind.log"
+	done
+	return $rc
+}
+
+# Runs step $1 (a command and its arguments after it), records the result
+# and returns its status.
+step() {
+	local name=$1
+	shift
+	if "$@"; then
+		results+=("PASS  $name")
+		return 0
+	fi
+	results+=("FAIL  $name")
+	failed=1
+	return 1
+}
+
+cmd_run() {
+	deps_install
+	bootstrap
+	build_in build
+	mkdir -p run
+	cat <<EOF
+
+sockbrokerd is starting on $top/run/sockbroker.sock (Ctrl-C stops it).
+In another terminal, talk to it:
+
+    SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker info
+    SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker resolve localhost
+
+EOF
+	exec build/sockbrokerd --listen "$top/run/sockbroker.sock" \
+	    --foreground --verbose
+}
+
+cmd_check() {
+	local start r
+	start=$(date +%s)
+	deps_install valgrind
+	bootstrap
+	if step "build (./build)" build_in build; then
+		step "make check" check_in build || :
+		step "valgrind: daemon under e2e and CLI tests" \
+		    check_valgrind_daemon || :
+		step "valgrind: test programs (CK_FORK=no)" \
+		    check_valgrind_tests || :
+	fi
+	if step "build with sanitizers (./build-asan)" build_in build-asan \
+	    --enable-debug --enable-sanitizers; then
+		step "make check with ASan+UBSan" check_in build-asan || :
+	fi
+	if [ -f build/Makefile ]; then
+		step "make distcheck" make -C build -j"$jobs" distcheck || :
+	fi
+
+	echo
+	echo "==> results"
+	for r in "${results[@]}"; do
+		echo "    $r"
+	done
+	if [ "$failed" -ne 0 ]; then
+		echo "quickstart check: FAILED ($(($(date +%s) - start)) s)"
+		exit 1
+	fi
+	echo "quickstart check: all ${#results[@]} steps passed ($(($(date +%s) - start)) s)"
+}
+
+[ $# -eq 1 ] || usage
+case $1 in
+run)	cmd_run ;;
+check)	cmd_check ;;
+*)	usage ;;
+esac

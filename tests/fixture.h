@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The end-to-end fixture: every test of the e2e suites gets its own real
+ * sockbrokerd on a socket in a fresh temporary directory, started before the
+ * test and stopped after it. A daemon that does not exit cleanly on SIGTERM
+ * (non-zero status, a signal, a leak report from valgrind or ASan, a socket
+ * file left behind) fails the test.
+ */
+
+#ifndef FIXTURE_H
+#define FIXTURE_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <check.h>
+
+#include "sockbroker.h"
+
+/* fixture.c */
+/* A TCase whose tests each run against their own daemon. */
+TCase		*fixture_tcase(const char *name);
+/* The daemon's socket path. */
+const char	*fixture_path(void);
+/* The fixture's temporary directory (for AF_UNIX test sockets). */
+const char	*fixture_dir(void);
+/* The daemon's process id. */
+pid_t		 fixture_pid(void);
+/*
+ * How many sockets the daemon has open now: the entries of /proc/PID/fd
+ * that are sockets. (Its other descriptors are constant, and valgrind's
+ * own, which are files and pipes, come and go.)
+ */
+int		 fixture_fd_count(void);
+/* fixture_fd_count() once it has not changed for 200 ms (a baseline). */
+int		 fixture_fd_baseline(void);
+/* Polls up to 2 s (longer under a wrapper) for fixture_fd_count() <= n. */
+int		 fixture_fd_wait(int n);
+/* Lists the daemon's file descriptors on stderr (to explain a leak). */
+void		 fixture_fd_dump(void);
+/* A new connection to the daemon; fails the test if there is none. */
+sb_conn		*fixture_open(void);
+/* Whether the daemon runs under a wrapper such as valgrind (slower). */
+int		 fixture_slow(void);
+/* Monotonic time in seconds. */
+double		 fixture_now(void);
+/* Fills ss with a numeric host and port of family; returns its length. */
+socklen_t	 fixture_addr(struct sockaddr_storage *ss, int family,
+		     const char *host, int port);
+/* The port of an AF_INET or AF_INET6 address. */
+int		 fixture_port(const struct sockaddr_storage *ss);
+/* Whether this host can bind ::1 (IPv6 loopback) at all. */
+int		 fixture_have_ipv6(void);
+/* A listening TCP handle on the loopback of family; its address in ss. */
+int		 fixture_listener(sb_conn *c, int family,
+		     struct sockaddr_storage *ss, socklen_t *len);
+/*
+ * A connected TCP pair over the loopback of family: *client is a handle on
+ * cli, *server the accepted handle on srv (cli and srv may be the same).
+ */
+void		 fixture_tcp_pair(sb_conn *srv, sb_conn *cli, int family,
+		     int *server, int *client);
+/* Receives exactly len bytes (failing the test on error or early EOF). */
+void		 fixture_recv_all(sb_conn *c, int h, void *buf, size_t len);
+
+/* One Suite builder per file. */
+Suite	*e2e_stream_suite(void);
+Suite	*e2e_dgram_suite(void);
+Suite	*e2e_timeout_suite(void);
+Suite	*e2e_handles_suite(void);
+Suite	*e2e_names_suite(void);
+Suite	*e2e_robust_suite(void);
+
+#endif /* FIXTURE_H */

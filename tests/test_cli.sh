@@ -1,0 +1,97 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# The sockbroker CLI against a real daemon: info, resolve, and the echo
+# example (echo-server + echo-client). $SB_DAEMON and $SB_CLI name the
+# programs to test (make check sets them); $SB_DAEMON_WRAPPER, if set, is
+# put in front of the daemon (valgrind ...).
+
+set -u
+
+if [ -z "${SB_DAEMON:-}" ] || [ -z "${SB_CLI:-}" ]; then
+	echo "SB_DAEMON and SB_CLI must be set; skipped"
+	exit 77
+fi
+
+dir=$(mktemp -d /tmp/sbcli.XXXXXX) || exit 99
+sock=$dir/sb.sock
+log=$dir/daemon.log
+daemon=
+server=
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null
+	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	for f in "$dir"/*.out; do
+		[ -f "$f" ] && { echo "---- $f"; cat "$f"; }
+	done
+	echo "---- sockbrokerd log"
+	cat "$log"
+	exit 1
+}
+
+cli() {
+	"$SB_CLI" -s "$sock" "$@"
+}
+
+# Start the daemon and wait until it answers.
+if [ -n "${SB_DAEMON_WRAPPER:-}" ]; then tries=600; else tries=100; fi
+# shellcheck disable=SC2086 # the wrapper is a list of words
+${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$sock" --foreground --verbose \
+    >"$log" 2>&1 &
+daemon=$!
+while ! cli info >/dev/null 2>&1; do
+	tries=$((tries - 1))
+	[ "$tries" -gt 0 ] || fail "the daemon did not come up on $sock"
+	kill -0 "$daemon" 2>/dev/null || fail "the daemon exited at start-up"
+	sleep 0.1
+done
+
+# info: what the daemon said in Hello.
+cli info >"$dir/info.out" 2>&1 || fail "sockbroker info failed"
+grep -q '^protocol version: 1$' "$dir/info.out" ||
+    fail "sockbroker info does not show protocol version 1"
+
+# resolve localhost: a loopback address.
+cli resolve localhost >"$dir/resolve.out" 2>&1 ||
+    fail "sockbroker resolve localhost failed"
+grep -Eq '127\.0\.0\.1|::1' "$dir/resolve.out" ||
+    fail "resolve localhost shows no loopback address"
+
+# The echo example: the server says where it listens, the client talks.
+cli echo-server 127.0.0.1 0 >"$dir/server.out" 2>&1 &
+server=$!
+tries=100
+port=
+while [ -z "$port" ]; do
+	port=$(sed -n 's/^Listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' \
+	    "$dir/server.out")
+	tries=$((tries - 1))
+	[ "$tries" -gt 0 ] || fail "echo-server did not say where it listens"
+	[ -n "$port" ] || sleep 0.1
+done
+cli echo-client 127.0.0.1 "$port" >"$dir/client.out" 2>&1 ||
+    fail "echo-client failed"
+grep -qx "Received b'Hello, world'" "$dir/client.out" ||
+    fail "echo-client did not print the echo"
+wait "$server" || fail "echo-server exited with status $?"
+server=
+grep -q "^Connected by ('127\.0\.0\.1', [0-9]*)$" "$dir/server.out" ||
+    fail "echo-server did not say who connected"
+
+# SIGTERM: a clean exit that removes the socket.
+kill -TERM "$daemon"
+wait "$daemon"
+status=$?
+daemon=
+[ "$status" -eq 0 ] || fail "sockbrokerd exited with status $status"
+[ ! -e "$sock" ] || fail "sockbrokerd left $sock behind"
+echo "PASS: info, resolve, echo-server + echo-client"
+exit 0
