@@ -99,54 +99,18 @@ sbp_response_unpack(const uint8_t *buf, size_t len)
 	return (resp);
 }
 
-/* Names the operation of a Request, for logs. */
+/*
+ * Names the operation of a Request, for logs: the name of its op field in
+ * sockbroker.proto ("bind", "recv", ...), or "unknown".
+ */
 const char *
 sbp_op_name(const Sockbroker__Request *req)
 {
-	if (req == NULL)
+	const ProtobufCFieldDescriptor	*f;
+
+	if (req == NULL || req->op_case == SOCKBROKER__REQUEST__OP__NOT_SET)
 		return ("unknown");
-	switch (req->op_case) {
-	case SOCKBROKER__REQUEST__OP_HELLO:
-		return ("hello");
-	case SOCKBROKER__REQUEST__OP_SOCKET:
-		return ("socket");
-	case SOCKBROKER__REQUEST__OP_BIND:
-		return ("bind");
-	case SOCKBROKER__REQUEST__OP_CONNECT:
-		return ("connect");
-	case SOCKBROKER__REQUEST__OP_LISTEN:
-		return ("listen");
-	case SOCKBROKER__REQUEST__OP_ACCEPT:
-		return ("accept");
-	case SOCKBROKER__REQUEST__OP_SEND:
-		return ("send");
-	case SOCKBROKER__REQUEST__OP_RECV:
-		return ("recv");
-	case SOCKBROKER__REQUEST__OP_SETSOCKOPT:
-		return ("setsockopt");
-	case SOCKBROKER__REQUEST__OP_GETSOCKOPT:
-		return ("getsockopt");
-	case SOCKBROKER__REQUEST__OP_SOCKNAME:
-		return ("sockname");
-	case SOCKBROKER__REQUEST__OP_SHUTDOWN:
-		return ("shutdown");
-	case SOCKBROKER__REQUEST__OP_CLOSE:
-		return ("close");
-	case SOCKBROKER__REQUEST__OP_DUP:
-		return ("dup");
-	case SOCKBROKER__REQUEST__OP_GETHOSTNAME:
-		return ("gethostname");
-	case SOCKBROKER__REQUEST__OP_GETADDRINFO:
-		return ("getaddrinfo");
-	case SOCKBROKER__REQUEST__OP_GETNAMEINFO:
-		return ("getnameinfo");
-	case SOCKBROKER__REQUEST__OP_IF_NAMEINDEX:
-		return ("if_nameindex");
-	case SOCKBROKER__REQUEST__OP_IF_NAMETOINDEX:
-		return ("if_nametoindex");
-	case SOCKBROKER__REQUEST__OP_IF_INDEXTONAME:
-		return ("if_indextoname");
-	default:
-		return ("unknown");
-	}
+	f = protobuf_c_message_descriptor_get_field(
+	    &sockbroker__request__descriptor, req->op_case);
+	return (f != NULL ? f->name : "unknown");
 }

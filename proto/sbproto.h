@@ -62,19 +62,39 @@ struct sbp_address {
 		Sockbroker__InetAddress	inet;
 		Sockbroker__Inet6Address inet6;
 		Sockbroker__UnixAddress	un;
+		Sockbroker__PacketAddress packet;
+		Sockbroker__CanAddress	can;
+		Sockbroker__NetlinkAddress netlink;
+		Sockbroker__VsockAddress vsock;
+		Sockbroker__TipcAddress	tipc;
+		Sockbroker__AlgAddress	alg;
+		Sockbroker__BluetoothAddress bluetooth;
+		Sockbroker__QipcrtrAddress qipcrtr;
 	} u;
+	union {
+		Sockbroker__CanIsotp	isotp;
+		Sockbroker__CanJ1939	j1939;
+	} sub;
 	char				host[INET6_ADDRSTRLEN];
 	char				path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	char				name[64];	/* alg name */
+	char				bdaddr[18];	/* bluetooth "XX:XX:..." */
+	char				type[16];	/* alg type */
+	uint8_t				hwaddr[8];	/* packet addr */
 };
 
 /*
- * Converts sa (len bytes) to an Address. Returns 0, or -1 with errno
- * EAFNOSUPPORT (family without an Address variant) or EINVAL (len too short
- * for the family), and *cause (when cause is not NULL) set to a static
- * message that says why.
+ * Converts sa (len bytes) to an Address. protocol is the socket's protocol:
+ * it tells the CAN (CAN_ISOTP, CAN_J1939) and Bluetooth (BTPROTO_*) address
+ * forms apart and is ignored for other families. Interface indexes are
+ * converted as they are (ifindex); no name is looked up. Returns 0, or -1
+ * with errno EAFNOSUPPORT (family without an Address variant) or EINVAL
+ * (len too short for the family), and *cause (when cause is not NULL) set to
+ * a static message that says why.
  */
 int	 sbp_address_from_sockaddr(struct sbp_address *out,
-	     const struct sockaddr *sa, socklen_t len, const char **cause);
+	     const struct sockaddr *sa, socklen_t len, int protocol,
+	     const char **cause);
 /*
  * Converts a (hostile) Address to a sockaddr in ss, its length in *len.
  * Every field is checked: a port over 65535, a host that is not a numeric
@@ -84,6 +104,17 @@ int	 sbp_address_from_sockaddr(struct sbp_address *out,
  * *cause. protobuf-c cuts a string field at its first NUL when unpacking, so
  * a path or host with an embedded NUL arrives shortened, never longer; the
  * daemon checks and uses that same shortened string.
+ *
+ * Packet and CAN addresses: ifindex is used when present; otherwise a
+ * non-empty ifname is resolved with if_nametoindex() in the caller's network
+ * namespace (an unknown one is ENODEV, one of IFNAMSIZ bytes or more EINVAL).
+ * The checks, all EINVAL: packet protocol over 0xffff, pkttype over 255,
+ * hatype over 0xffff, hardware address over 8 bytes; CAN J1939 addr over
+ * 255 or pgn over 0x3ffff other than J1939_NO_PGN; ISO-TP ids with bits above CAN_EFF_FLAG's
+ * 29-bit id space other than CAN_EFF_FLAG itself; TIPC addr_type not 1-3 or
+ * scope over 255 (absent scope: TIPC_CLUSTER_SCOPE); ALG type over 13 or
+ * name over 63 bytes, or empty; Bluetooth bdaddr not "XX:XX:XX:XX:XX:XX",
+ * psm or channel over their field (16 / 8 bits).
  */
 int	 sbp_address_to_sockaddr(const Sockbroker__Address *a,
 	     struct sockaddr_storage *ss, socklen_t *len, const char **cause);
