@@ -10,10 +10,6 @@
 
 #include "sockbrokerd.h"
 
-#define OP_SEND_FLAGS	(MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | \
-			    MSG_MORE | MSG_NOSIGNAL | MSG_CONFIRM)
-#define OP_RECV_FLAGS	(MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT)
-
 static uint8_t	*op_io_buf;	/* one recv at a time: the loop is single */
 static size_t	 op_io_buflen;
 
@@ -22,34 +18,52 @@ static enum op_result	op_send_try(struct session *, struct handle *,
 static enum op_result	op_recv_try(struct session *, struct handle *,
 			    struct waiter *);
 
+/*
+ * Checks what a data operation starts with: its handle, timeout, address
+ * and flags. Answers and returns NULL if one is bad. MSG_DONTWAIT becomes a
+ * timeout of 0 for this call.
+ */
+struct handle *
+op_io_start(struct session *s, const Sockbroker__Request *req,
+    struct io_start *io)
+{
+	struct handle		*h;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+
+	if ((h = op_handle(s, req, io->handle)) == NULL ||
+	    wait_timeout_check(s, req, io->has_timeout, io->timeout) == -1)
+		return (NULL);
+	if (io->address != NULL &&
+	    op_sockaddr(s, req, h, io->address, &ss, &len) == -1)
+		return (NULL);
+	if (io->flags & ~io->allowed) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
+		    "%s: unsupported flags 0x%x", sbp_op_name(req),
+		    io->flags & ~io->allowed);
+		return (NULL);
+	}
+	if (io->flags & MSG_DONTWAIT) {
+		io->has_timeout = 1;
+		io->timeout = 0;
+	}
+	return (h);
+}
+
 /* send, sendto (with an address) and sendall (with all set). */
 enum op_result
 op_send(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__SendRequest	*sr = req->send;
+	struct io_start		 io = { sr->handle, sr->has_timeout,
+				    sr->timeout, sr->address, sr->has_flags ?
+				    sr->flags : 0, OP_SEND_FLAGS };
 	struct handle		*h;
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
-	int			 flags = sr->has_flags ? sr->flags : 0;
-	int			 has = sr->has_timeout;
-	double			 timeout = sr->timeout;
 
-	if ((h = op_handle(s, req, sr->handle)) == NULL ||
-	    wait_timeout_check(s, req, has, timeout) == -1)
+	if ((h = op_io_start(s, req, &io)) == NULL)
 		return (OP_DONE);
-	if (sr->address != NULL &&
-	    op_sockaddr(s, req, h, sr->address, &ss, &len) == -1)
-		return (OP_DONE);
-	if (flags & ~OP_SEND_FLAGS) {
-		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
-		    "send: unsupported flags 0x%x", flags & ~OP_SEND_FLAGS);
-		return (OP_DONE);
-	}
-	if (flags & MSG_DONTWAIT) {
-		has = 1;
-		timeout = 0;
-	}
-	return (wait_try(s, h, req, WAIT_WRITE, has, timeout, op_send_try));
+	return (wait_try(s, h, req, WAIT_WRITE, io.has_timeout, io.timeout,
+	    op_send_try));
 }
 
 /*
@@ -95,24 +109,15 @@ enum op_result
 op_recv(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__RecvRequest	*rr = req->recv;
+	struct io_start		 io = { rr->handle, rr->has_timeout,
+				    rr->timeout, NULL, rr->has_flags ?
+				    rr->flags : 0, OP_RECV_FLAGS };
 	struct handle		*h;
-	int			 flags = rr->has_flags ? rr->flags : 0;
-	int			 has = rr->has_timeout;
-	double			 timeout = rr->timeout;
 
-	if ((h = op_handle(s, req, rr->handle)) == NULL ||
-	    wait_timeout_check(s, req, has, timeout) == -1)
+	if ((h = op_io_start(s, req, &io)) == NULL)
 		return (OP_DONE);
-	if (flags & ~OP_RECV_FLAGS) {
-		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
-		    "recv: unsupported flags 0x%x", flags & ~OP_RECV_FLAGS);
-		return (OP_DONE);
-	}
-	if (flags & MSG_DONTWAIT) {
-		has = 1;
-		timeout = 0;
-	}
-	return (wait_try(s, h, req, WAIT_READ, has, timeout, op_recv_try));
+	return (wait_try(s, h, req, WAIT_READ, io.has_timeout, io.timeout,
+	    op_recv_try));
 }
 
 /* One recvfrom attempt, into the shared buffer, answered with a copy. */
@@ -125,15 +130,12 @@ op_recv_try(struct session *s, struct handle *h, struct waiter *w)
 	struct sbp_address	 a;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof ss;
-	size_t			 want = rr->bufsize;
+	size_t			 want;
+	uint8_t			*buf = op_io_buffer(&want, s, rr->bufsize, 0);
 	ssize_t			 n;
 
-	if (want > s->peer.max_out - SBP_FRAME_OVERHEAD)
-		want = s->peer.max_out - SBP_FRAME_OVERHEAD;
-	if (want > op_io_buflen)
-		want = op_io_buflen;
 	do {
-		n = recvfrom(h->fd, op_io_buf, want, (rr->has_flags ?
+		n = recvfrom(h->fd, buf, want, (rr->has_flags ?
 		    rr->flags : 0) | MSG_DONTWAIT, (struct sockaddr *)&ss,
 		    &sslen);
 	} while (n == -1 && errno == EINTR);
@@ -143,17 +145,39 @@ op_recv_try(struct session *s, struct handle *h, struct waiter *w)
 		reply_errno(s, w->req->id, errno, "recv");
 		return (OP_DONE);
 	}
-	dr.data.data = op_io_buf;
-	dr.data.len = (size_t)n < want ? (size_t)n : want;	/* MSG_TRUNC */
+	dr.data.data = buf;
+	dr.data.len = (size_t)n < want ? (size_t)n : want;
+	if ((size_t)n > dr.data.len) {		/* MSG_TRUNC: the real length */
+		dr.has_length = 1;
+		dr.length = (uint64_t)n;
+	}
 	if (rr->has_from && rr->from && sslen > 0 &&
 	    sbp_address_from_sockaddr(&a, (struct sockaddr *)&ss, sslen,
-	    NULL) == 0)
+	    h->protocol, NULL) == 0)
 		dr.address = &a.addr;
 	resp.id = w->req->id;
 	resp.result_case = SOCKBROKER__RESPONSE__RESULT_DATA;
 	resp.data = &dr;
 	reply_send(s, &resp);
 	return (OP_DONE);
+}
+
+/*
+ * The shared receive buffer and, in *len, how much of it a reply to s may
+ * fill: at most bufsize, and small enough that the reply, with reserve more
+ * bytes of other fields, fits the client's frame.
+ */
+uint8_t *
+op_io_buffer(size_t *len, const struct session *s, size_t bufsize,
+    size_t reserve)
+{
+	size_t	 room = s->peer.max_out - SBP_FRAME_OVERHEAD;
+
+	room = room > reserve ? room - reserve : 0;
+	if (room > op_io_buflen)
+		room = op_io_buflen;
+	*len = bufsize < room ? bufsize : room;
+	return (op_io_buf);
 }
 
 /* Allocates the receive buffer once: no payload is larger than a frame. */

@@ -12,11 +12,26 @@
 
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/icmp6.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <linux/if_packet.h>
+
+#include <linux/can.h>
+#include <linux/can/isotp.h>
+#include <linux/can/j1939.h>
+#include <linux/can/raw.h>
+#include <linux/icmp.h>
+#include <linux/netlink.h>
+#include <linux/tipc.h>
+#include <linux/vm_sockets.h>
 
 #include "sockbrokerd.h"
+
+#ifndef CAN_RAW_FILTER_MAX
+#define CAN_RAW_FILTER_MAX	512	/* as net/can/raw.c */
+#endif
 
 #define OPT_RAW_MAX	4096	/* largest option value we pass */
 
@@ -95,6 +110,66 @@ static const struct opt opt_list[] = {
 	RO(IPPROTO_TCP, TCP_INFO, sizeof(struct tcp_info)),
 
 	I(IPPROTO_UDP, UDP_CORK),
+
+	/* Raw IP and ICMP. */
+	I(IPPROTO_IP, IP_HDRINCL), I(IPPROTO_IP, IP_RECVORIGDSTADDR),
+	I(IPPROTO_IPV6, IPV6_CHECKSUM), I(IPPROTO_IPV6, IPV6_HDRINCL),
+	B(SOL_RAW, ICMP_FILTER, sizeof(struct icmp_filter),
+	    sizeof(struct icmp_filter)),
+	B(IPPROTO_ICMPV6, ICMP6_FILTER, sizeof(struct icmp6_filter),
+	    sizeof(struct icmp6_filter)),
+	B(SOL_SOCKET, SO_TIMESTAMPING, sizeof(int), 2 * sizeof(int)),
+
+	/* AF_PACKET. */
+	B(SOL_PACKET, PACKET_ADD_MEMBERSHIP, sizeof(struct packet_mreq),
+	    sizeof(struct packet_mreq)),
+	B(SOL_PACKET, PACKET_DROP_MEMBERSHIP, sizeof(struct packet_mreq),
+	    sizeof(struct packet_mreq)),
+	I(SOL_PACKET, PACKET_AUXDATA), I(SOL_PACKET, PACKET_ORIGDEV),
+	I(SOL_PACKET, PACKET_IGNORE_OUTGOING),
+	RO(SOL_PACKET, PACKET_STATISTICS, sizeof(struct tpacket_stats)),
+
+	/* AF_NETLINK. */
+	I(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP),
+	I(SOL_NETLINK, NETLINK_DROP_MEMBERSHIP),
+	I(SOL_NETLINK, NETLINK_PKTINFO), I(SOL_NETLINK, NETLINK_NO_ENOBUFS),
+	I(SOL_NETLINK, NETLINK_BROADCAST_ERROR), I(SOL_NETLINK, NETLINK_CAP_ACK),
+	I(SOL_NETLINK, NETLINK_EXT_ACK), I(SOL_NETLINK, NETLINK_GET_STRICT_CHK),
+
+	/* AF_CAN. */
+	B(SOL_CAN_RAW, CAN_RAW_FILTER, 0,
+	    CAN_RAW_FILTER_MAX * sizeof(struct can_filter)),
+	B(SOL_CAN_RAW, CAN_RAW_ERR_FILTER, sizeof(can_err_mask_t),
+	    sizeof(can_err_mask_t)),
+	I(SOL_CAN_RAW, CAN_RAW_LOOPBACK), I(SOL_CAN_RAW, CAN_RAW_RECV_OWN_MSGS),
+	I(SOL_CAN_RAW, CAN_RAW_FD_FRAMES), I(SOL_CAN_RAW, CAN_RAW_JOIN_FILTERS),
+	B(SOL_CAN_ISOTP, CAN_ISOTP_OPTS, sizeof(struct can_isotp_options),
+	    sizeof(struct can_isotp_options)),
+	B(SOL_CAN_ISOTP, CAN_ISOTP_RECV_FC, sizeof(struct can_isotp_fc_options),
+	    sizeof(struct can_isotp_fc_options)),
+	B(SOL_CAN_ISOTP, CAN_ISOTP_TX_STMIN, sizeof(uint32_t), sizeof(uint32_t)),
+	B(SOL_CAN_ISOTP, CAN_ISOTP_RX_STMIN, sizeof(uint32_t), sizeof(uint32_t)),
+	B(SOL_CAN_ISOTP, CAN_ISOTP_LL_OPTS, sizeof(struct can_isotp_ll_options),
+	    sizeof(struct can_isotp_ll_options)),
+	B(SOL_CAN_J1939, SO_J1939_FILTER, 0,
+	    J1939_FILTER_MAX * sizeof(struct j1939_filter)),
+	I(SOL_CAN_J1939, SO_J1939_PROMISC), I(SOL_CAN_J1939, SO_J1939_SEND_PRIO),
+	I(SOL_CAN_J1939, SO_J1939_ERRQUEUE),
+
+	/* AF_TIPC. */
+	I(SOL_TIPC, TIPC_IMPORTANCE), I(SOL_TIPC, TIPC_SRC_DROPPABLE),
+	I(SOL_TIPC, TIPC_DEST_DROPPABLE), I(SOL_TIPC, TIPC_CONN_TIMEOUT),
+	B(SOL_TIPC, TIPC_GROUP_JOIN, sizeof(struct tipc_group_req),
+	    sizeof(struct tipc_group_req)),
+	I(SOL_TIPC, TIPC_GROUP_LEAVE),
+
+	/* AF_VSOCK. */
+	B(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, sizeof(uint64_t),
+	    sizeof(uint64_t)),
+	B(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MIN_SIZE, sizeof(uint64_t),
+	    sizeof(uint64_t)),
+	B(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, sizeof(uint64_t),
+	    sizeof(uint64_t)),
 };
 
 static const struct opt	*opt_find(int, int);

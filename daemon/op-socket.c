@@ -57,7 +57,8 @@ op_sockaddr(struct session *s, const Sockbroker__Request *req,
 		    "%s: %s", sbp_op_name(req), cause);
 		return (-1);
 	}
-	if (ss->ss_family != h->family) {
+	if (ss->ss_family != h->family && !(h->family == AF_RDS &&
+	    (ss->ss_family == AF_INET || ss->ss_family == AF_INET6))) {
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
 		    EAFNOSUPPORT, "%s: address family %d, socket family %d",
 		    sbp_op_name(req), ss->ss_family, h->family);
@@ -108,7 +109,8 @@ op_reply_handle(struct session *s, uint64_t id, struct handle *h,
 	hr.family = h->family;
 	hr.type = h->type;
 	hr.protocol = h->protocol;
-	if (sa != NULL && sbp_address_from_sockaddr(&a, sa, len, NULL) == 0)
+	if (sa != NULL &&
+	    sbp_address_from_sockaddr(&a, sa, len, h->protocol, NULL) == 0)
 		hr.address = &a.addr;
 	resp.id = id;
 	resp.result_case = SOCKBROKER__RESPONSE__RESULT_HANDLE;
@@ -361,7 +363,8 @@ op_sockname(struct session *s, Sockbroker__Request *req)
 		reply_errno(s, req->id, errno, peer ? "getpeername" :
 		    "getsockname");
 	else
-		reply_address(s, req->id, (struct sockaddr *)&ss, len);
+		reply_address(s, req->id, (struct sockaddr *)&ss, len,
+		    h->protocol);
 	return (OP_DONE);
 }
 

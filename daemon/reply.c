@@ -93,14 +93,14 @@ reply_count(struct session *s, uint64_t id, uint64_t count)
 /* Answers with an address (none for an unconnected or unnamed socket). */
 void
 reply_address(struct session *s, uint64_t id, const struct sockaddr *sa,
-    socklen_t len)
+    socklen_t len, int protocol)
 {
 	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
 	Sockbroker__AddressReply ar = SOCKBROKER__ADDRESS_REPLY__INIT;
 	struct sbp_address	 a;
 	const char		*cause;
 
-	if (sbp_address_from_sockaddr(&a, sa, len, &cause) == -1) {
+	if (sbp_address_from_sockaddr(&a, sa, len, protocol, &cause) == -1) {
 		reply_error(s, id, SOCKBROKER__ERROR__KIND__OS, errno, "%s",
 		    cause);
 		return;

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * getaddrinfo and getnameinfo may wait on DNS for seconds, and the event
- * loop must not. They run on a small pool of threads; a finished job comes
- * back to the loop through a pipe and is answered there. A job holds a
- * reference on its session, so a client that leaves meanwhile is freed only
- * when its jobs are done; their answers are then dropped.
+ * Lookups that may wait on DNS for seconds (getaddrinfo, getnameinfo, the
+ * gethostby* family) must not stop the event loop. They run as jobs on a
+ * small pool of threads: a job is a request, a run function called in a
+ * worker and an answer function called back in the loop, both given the
+ * job's own data. A finished job comes back to the loop through a pipe. A
+ * job holds one reference on its session, so a client that leaves meanwhile
+ * is freed only when its jobs are done; their answers are then dropped.
  *
- * Worker threads touch nothing but their job: no logging, no libevent.
+ * Worker threads touch nothing but their job's data (and the queues, under
+ * resolver_mtx): no session, no logging, no libevent.
  */
 
 #include <errno.h>
@@ -26,15 +29,34 @@ struct resolver_job {
 	TAILQ_ENTRY(resolver_job)	 entry;
 	struct session			*session;
 	Sockbroker__Request		*req;
-	struct sockaddr_storage		 ss;	/* getnameinfo's address */
-	socklen_t			 sslen;
-	int				 rc;	/* EAI_* or 0 */
-	int				 err;	/* errno for EAI_SYSTEM */
-	struct addrinfo			*res;
-	char				 host[NI_MAXHOST];
-	char				 serv[NI_MAXSERV];
+	const struct resolver_ops	*ops;
+	void				*arg;
 };
 TAILQ_HEAD(resolver_queue, resolver_job);
+
+/*
+ * getaddrinfo's data. host and service point into the request, which the
+ * job owns and nobody else touches until the job is freed.
+ */
+struct resolver_gai {
+	const char		*host;
+	const char		*service;
+	struct addrinfo		 hints;
+	int			 rc;	/* EAI_* or 0 */
+	int			 err;	/* errno for EAI_SYSTEM */
+	struct addrinfo		*res;
+};
+
+/* getnameinfo's data. */
+struct resolver_gni {
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	int			 flags;
+	int			 rc;
+	int			 err;
+	char			 host[NI_MAXHOST];
+	char			 serv[NI_MAXSERV];
+};
 
 static pthread_mutex_t		 resolver_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t		 resolver_cond = PTHREAD_COND_INITIALIZER;
@@ -49,12 +71,24 @@ static int			 resolver_pipe[2] = { -1, -1 };
 static struct event		*resolver_ev;
 
 static void	*resolver_thread(void *);
-static void	 resolver_run(struct resolver_job *);
 static void	 resolver_done_cb(evutil_socket_t, short, void *);
-static void	 resolver_answer(struct resolver_job *);
 static void	 resolver_free(struct resolver_job *);
-static enum op_result	resolver_submit(struct session *,
-			    Sockbroker__Request *, struct resolver_job *);
+static void	 resolver_gai_error(struct session *, Sockbroker__Request *,
+		     int, int);
+static void	 resolver_gai_run(void *);
+static void	 resolver_gai_answer(struct session *, Sockbroker__Request *,
+		     void *);
+static void	 resolver_gai_done(void *);
+static void	 resolver_gni_run(void *);
+static void	 resolver_gni_answer(struct session *, Sockbroker__Request *,
+		     void *);
+
+static const struct resolver_ops resolver_gai_ops = {
+	resolver_gai_run, resolver_gai_answer, resolver_gai_done
+};
+static const struct resolver_ops resolver_gni_ops = {
+	resolver_gni_run, resolver_gni_answer, free
+};
 
 /* Starts n worker threads, with every signal blocked in them. */
 void
@@ -85,7 +119,7 @@ resolver_start(unsigned int n)
 
 /*
  * Stops the workers (each finishes the lookup it is in) and frees every job
- * left, releasing their sessions.
+ * left, unanswered, releasing their sessions.
  */
 void
 resolver_stop(void)
@@ -112,7 +146,7 @@ resolver_stop(void)
 	close(resolver_pipe[1]);
 }
 
-/* A worker: takes jobs until told to stop. */
+/* A worker: runs jobs until told to stop. */
 static void *
 resolver_thread(void *arg)
 {
@@ -128,7 +162,7 @@ resolver_thread(void *arg)
 		j = TAILQ_FIRST(&resolver_todo);
 		TAILQ_REMOVE(&resolver_todo, j, entry);
 		pthread_mutex_unlock(&resolver_mtx);
-		resolver_run(j);
+		j->ops->run(j->arg);
 		pthread_mutex_lock(&resolver_mtx);
 		TAILQ_INSERT_TAIL(&resolver_done, j, entry);
 		/* The pipe only wakes the loop; a full pipe is awake enough. */
@@ -138,32 +172,7 @@ resolver_thread(void *arg)
 	return (NULL);
 }
 
-/* Does the lookup of one job, in a worker thread. */
-static void
-resolver_run(struct resolver_job *j)
-{
-	Sockbroker__GetaddrinfoRequest	*g;
-	struct addrinfo			 hints;
-
-	if (j->req->op_case == SOCKBROKER__REQUEST__OP_GETNAMEINFO) {
-		j->rc = getnameinfo((struct sockaddr *)&j->ss, j->sslen,
-		    j->host, sizeof j->host, j->serv, sizeof j->serv,
-		    j->req->getnameinfo->has_flags ?
-		    j->req->getnameinfo->flags : 0);
-		j->err = errno;
-		return;
-	}
-	g = j->req->getaddrinfo;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = g->has_family ? g->family : AF_UNSPEC;
-	hints.ai_socktype = g->has_type ? g->type : 0;
-	hints.ai_protocol = g->has_protocol ? g->protocol : 0;
-	hints.ai_flags = g->has_flags ? g->flags : 0;
-	j->rc = getaddrinfo(g->host, g->service, &hints, &j->res);
-	j->err = errno;
-}
-
-/* The loop's side: answers every finished job. */
+/* The loop's side: answers every finished job of a live session. */
 static void
 resolver_done_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -179,47 +188,99 @@ resolver_done_cb(evutil_socket_t fd, short what, void *arg)
 	while ((j = TAILQ_FIRST(&done)) != NULL) {
 		TAILQ_REMOVE(&done, j, entry);
 		if (!j->session->dead)
-			resolver_answer(j);
+			j->ops->answer(j->session, j->req, j->arg);
 		resolver_free(j);
 	}
 }
 
-/* Sends a finished job's result or error to its client. */
+/* Frees a job, its data and its request, and drops its session. */
 static void
-resolver_answer(struct resolver_job *j)
+resolver_free(struct resolver_job *j)
 {
+	j->session->pending--;
+	j->ops->done(j->arg);
+	sockbroker__request__free_unpacked(j->req, NULL);
+	session_unref(j->session);
+	free(j);
+}
+
+/*
+ * Queues a job: ops->run(arg) in a worker, then ops->answer(s, req, arg) in
+ * the loop if s is still connected, then ops->done(arg) in any case. The job
+ * owns req and arg from now on. A client over its limit of waiting requests
+ * is answered ENOBUFS at once (arg is done with, req is left to the caller).
+ */
+enum op_result
+resolver_submit(struct session *s, Sockbroker__Request *req,
+    const struct resolver_ops *ops, void *arg)
+{
+	struct resolver_job	*j;
+
+	if (s->pending >= sbd_conf.max_pending) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, ENOBUFS,
+		    "too many requests waiting (limit %u)",
+		    sbd_conf.max_pending);
+		ops->done(arg);
+		return (OP_DONE);
+	}
+	j = xcalloc(1, sizeof *j);
+	j->session = s;
+	j->req = req;
+	j->ops = ops;
+	j->arg = arg;
+	session_ref(s);
+	s->pending++;
+	pthread_mutex_lock(&resolver_mtx);
+	TAILQ_INSERT_TAIL(&resolver_todo, j, entry);
+	pthread_cond_signal(&resolver_cond);
+	pthread_mutex_unlock(&resolver_mtx);
+	return (OP_PARKED);
+}
+
+/* Answers a failed getaddrinfo or getnameinfo. */
+static void
+resolver_gai_error(struct session *s, Sockbroker__Request *req, int rc,
+    int err)
+{
+	reply_error(s, req->id, SOCKBROKER__ERROR__KIND__GAI, rc, "%s: %s",
+	    sbp_op_name(req), rc == EAI_SYSTEM ? strerror(err) :
+	    gai_strerror(rc));
+}
+
+/* getaddrinfo, in a worker. */
+static void
+resolver_gai_run(void *arg)
+{
+	struct resolver_gai	*g = arg;
+
+	g->rc = getaddrinfo(g->host, g->service, &g->hints, &g->res);
+	g->err = errno;
+}
+
+/* Sends getaddrinfo's entries or error. */
+static void
+resolver_gai_answer(struct session *s, Sockbroker__Request *req, void *arg)
+{
+	struct resolver_gai		*g = arg;
 	Sockbroker__Response		 resp = SOCKBROKER__RESPONSE__INIT;
-	Sockbroker__NameinfoReply	 ni = SOCKBROKER__NAMEINFO_REPLY__INIT;
 	Sockbroker__AddrinfoReply	 ai = SOCKBROKER__ADDRINFO_REPLY__INIT;
-	Sockbroker__AddrinfoEntry	*entries = NULL, **ptrs = NULL;
-	struct sbp_address		*addrs = NULL;
+	Sockbroker__AddrinfoEntry	*entries, **ptrs;
+	struct sbp_address		*addrs;
 	struct addrinfo			*r;
 	size_t				 n = 0;
 
-	if (j->rc != 0) {
-		reply_error(j->session, j->req->id,
-		    SOCKBROKER__ERROR__KIND__GAI, j->rc, "%s: %s",
-		    sbp_op_name(j->req), j->rc == EAI_SYSTEM ?
-		    strerror(j->err) : gai_strerror(j->rc));
+	if (g->rc != 0) {
+		resolver_gai_error(s, req, g->rc, g->err);
 		return;
 	}
-	resp.id = j->req->id;
-	if (j->req->op_case == SOCKBROKER__REQUEST__OP_GETNAMEINFO) {
-		ni.host = j->host;
-		ni.service = j->serv;
-		resp.result_case = SOCKBROKER__RESPONSE__RESULT_NAMEINFO;
-		resp.nameinfo = &ni;
-		reply_send(j->session, &resp);
-		return;
-	}
-	for (r = j->res; r != NULL; r = r->ai_next)
+	for (r = g->res; r != NULL; r = r->ai_next)
 		n++;
 	entries = xcalloc(n + 1, sizeof *entries);
 	ptrs = xcalloc(n + 1, sizeof *ptrs);
 	addrs = xcalloc(n + 1, sizeof *addrs);
-	for (r = j->res, n = 0; r != NULL; r = r->ai_next) {
+	for (r = g->res, n = 0; r != NULL; r = r->ai_next) {
 		if (sbp_address_from_sockaddr(&addrs[n], r->ai_addr,
-		    r->ai_addrlen, NULL) == -1)
+		    r->ai_addrlen, 0, NULL) == -1)
 			continue;	/* a family without a variant */
 		sockbroker__addrinfo_entry__init(&entries[n]);
 		entries[n].family = r->ai_family;
@@ -232,54 +293,71 @@ resolver_answer(struct resolver_job *j)
 	}
 	ai.entries = ptrs;
 	ai.n_entries = n;
+	resp.id = req->id;
 	resp.result_case = SOCKBROKER__RESPONSE__RESULT_ADDRINFO;
 	resp.addrinfo = &ai;
-	reply_send(j->session, &resp);
+	reply_send(s, &resp);
 	free(entries);
 	free(ptrs);
 	free(addrs);
 }
 
-/* Frees a job, its request and its result, and drops its session. */
+/* Frees getaddrinfo's data and result. */
 static void
-resolver_free(struct resolver_job *j)
+resolver_gai_done(void *arg)
 {
-	j->session->pending--;
-	if (j->res != NULL)
-		freeaddrinfo(j->res);
-	sockbroker__request__free_unpacked(j->req, NULL);
-	session_unref(j->session);
-	free(j);
+	struct resolver_gai	*g = arg;
+
+	if (g->res != NULL)
+		freeaddrinfo(g->res);
+	free(g);
 }
 
-/* Queues a job for the workers; the job now owns req. */
-static enum op_result
-resolver_submit(struct session *s, Sockbroker__Request *req,
-    struct resolver_job *j)
+/* getnameinfo, in a worker. */
+static void
+resolver_gni_run(void *arg)
 {
-	if (s->pending >= sbd_conf.max_pending) {
-		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, ENOBUFS,
-		    "too many requests waiting (limit %u)",
-		    sbd_conf.max_pending);
-		free(j);
-		return (OP_DONE);
+	struct resolver_gni	*g = arg;
+
+	g->rc = getnameinfo((struct sockaddr *)&g->ss, g->sslen, g->host,
+	    sizeof g->host, g->serv, sizeof g->serv, g->flags);
+	g->err = errno;
+}
+
+/* Sends getnameinfo's names or error. */
+static void
+resolver_gni_answer(struct session *s, Sockbroker__Request *req, void *arg)
+{
+	struct resolver_gni		*g = arg;
+	Sockbroker__Response		 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__NameinfoReply	 ni = SOCKBROKER__NAMEINFO_REPLY__INIT;
+
+	if (g->rc != 0) {
+		resolver_gai_error(s, req, g->rc, g->err);
+		return;
 	}
-	j->session = s;
-	j->req = req;
-	session_ref(s);
-	s->pending++;
-	pthread_mutex_lock(&resolver_mtx);
-	TAILQ_INSERT_TAIL(&resolver_todo, j, entry);
-	pthread_cond_signal(&resolver_cond);
-	pthread_mutex_unlock(&resolver_mtx);
-	return (OP_PARKED);
+	ni.host = g->host;
+	ni.service = g->serv;
+	resp.id = req->id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_NAMEINFO;
+	resp.nameinfo = &ni;
+	reply_send(s, &resp);
 }
 
-/* getaddrinfo, answered when a worker is done with it. */
+/* getaddrinfo of a request already checked by the caller. */
 enum op_result
 resolver_getaddrinfo(struct session *s, Sockbroker__Request *req)
 {
-	return (resolver_submit(s, req, xcalloc(1, sizeof(struct resolver_job))));
+	Sockbroker__GetaddrinfoRequest	*op = req->getaddrinfo;
+	struct resolver_gai		*g = xcalloc(1, sizeof *g);
+
+	g->host = op->host;
+	g->service = op->service;
+	g->hints.ai_family = op->has_family ? op->family : AF_UNSPEC;
+	g->hints.ai_socktype = op->has_type ? op->type : 0;
+	g->hints.ai_protocol = op->has_protocol ? op->protocol : 0;
+	g->hints.ai_flags = op->has_flags ? op->flags : 0;
+	return (resolver_submit(s, req, &resolver_gai_ops, g));
 }
 
 /* getnameinfo of an address already checked by the caller. */
@@ -287,9 +365,10 @@ enum op_result
 resolver_getnameinfo(struct session *s, Sockbroker__Request *req,
     const struct sockaddr_storage *ss, socklen_t len)
 {
-	struct resolver_job	*j = xcalloc(1, sizeof *j);
+	struct resolver_gni	*g = xcalloc(1, sizeof *g);
 
-	memcpy(&j->ss, ss, len);
-	j->sslen = len;
-	return (resolver_submit(s, req, j));
+	memcpy(&g->ss, ss, len);
+	g->sslen = len;
+	g->flags = req->getnameinfo->has_flags ? req->getnameinfo->flags : 0;
+	return (resolver_submit(s, req, &resolver_gni_ops, g));
 }

@@ -203,6 +203,24 @@ session_op(struct session *s, Sockbroker__Request *req)
 		return (op_if_nametoindex(s, req));
 	case SOCKBROKER__REQUEST__OP_IF_INDEXTONAME:
 		return (op_if_indextoname(s, req));
+	case SOCKBROKER__REQUEST__OP_SENDMSG:
+		return (op_sendmsg(s, req));
+	case SOCKBROKER__REQUEST__OP_RECVMSG:
+		return (op_recvmsg(s, req));
+	case SOCKBROKER__REQUEST__OP_IOCTL:
+		return (op_ioctl(s, req));
+	case SOCKBROKER__REQUEST__OP_GETHOSTBYNAME:
+		return (op_gethostbyname(s, req));
+	case SOCKBROKER__REQUEST__OP_GETHOSTBYADDR:
+		return (op_gethostbyaddr(s, req));
+	case SOCKBROKER__REQUEST__OP_GETFQDN:
+		return (op_getfqdn(s, req));
+	case SOCKBROKER__REQUEST__OP_GETSERVBYNAME:
+		return (op_getservbyname(s, req));
+	case SOCKBROKER__REQUEST__OP_GETSERVBYPORT:
+		return (op_getservbyport(s, req));
+	case SOCKBROKER__REQUEST__OP_GETPROTOBYNAME:
+		return (op_getprotobyname(s, req));
 	default:
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__PROTOCOL,
 		    EOPNOTSUPP, "unknown operation");

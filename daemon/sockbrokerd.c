@@ -26,9 +26,30 @@ struct sbd_config	 sbd_conf = {
 };
 struct event_base	*sbd_base;
 
-/* Families this version serves, in the order Hello lists them. */
-static const int	 sbd_served[] = { AF_UNIX, AF_INET, AF_INET6 };
-static int		 sbd_supported[sizeof sbd_served / sizeof sbd_served[0]];
+/*
+ * Families this version serves, in the order Hello lists them, each with a
+ * socket type and protocol that any kernel having the family accepts.
+ */
+static const struct {
+	int	 family;
+	int	 type;
+	int	 protocol;
+} sbd_served[] = {
+	{ AF_UNIX, SOCK_DGRAM, 0 },
+	{ AF_INET, SOCK_DGRAM, 0 },
+	{ AF_INET6, SOCK_DGRAM, 0 },
+	{ AF_PACKET, SOCK_DGRAM, 0 },
+	{ AF_NETLINK, SOCK_RAW, 0 },
+	{ AF_VSOCK, SOCK_STREAM, 0 },
+	{ AF_CAN, SOCK_RAW, 1 },		/* CAN_RAW */
+	{ AF_TIPC, SOCK_RDM, 0 },
+	{ AF_ALG, SOCK_SEQPACKET, 0 },
+	{ AF_BLUETOOTH, SOCK_RAW, 1 },		/* BTPROTO_HCI */
+	{ AF_QIPCRTR, SOCK_DGRAM, 0 },
+	{ AF_RDS, SOCK_SEQPACKET, 0 },
+};
+#define SBD_NSERVED	(sizeof sbd_served / sizeof sbd_served[0])
+static int		 sbd_supported[SBD_NSERVED];
 static size_t		 sbd_nsupported;
 
 static void		 sbd_usage(void) __attribute__((__noreturn__));
@@ -77,20 +98,27 @@ sbd_number(const char *name, const char *arg, unsigned long min,
 	return (v);
 }
 
-/* Finds which of the served families this kernel really has. */
+/*
+ * Finds which of the served families this kernel really has: only
+ * EAFNOSUPPORT means it lacks one (EPERM, EPROTONOSUPPORT... mean it has it).
+ */
 static void
 sbd_probe_families(void)
 {
 	size_t	 i;
 	int	 fd;
 
-	for (i = 0; i < sizeof sbd_served / sizeof sbd_served[0]; i++) {
-		fd = socket(sbd_served[i], SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (fd == -1 && errno == EAFNOSUPPORT)
+	for (i = 0; i < SBD_NSERVED; i++) {
+		fd = socket(sbd_served[i].family, sbd_served[i].type |
+		    SOCK_CLOEXEC, sbd_served[i].protocol);
+		if (fd == -1 && errno == EAFNOSUPPORT) {
+			log_debug("family %d: not in this kernel",
+			    sbd_served[i].family);
 			continue;
+		}
 		if (fd != -1)
 			close(fd);
-		sbd_supported[sbd_nsupported++] = sbd_served[i];
+		sbd_supported[sbd_nsupported++] = sbd_served[i].family;
 	}
 }
 

@@ -178,8 +178,20 @@ void	wait_ready(struct handle *, enum wait_dir);
 void	wait_cancel_all(struct handle *, int);
 
 /* resolver.c */
+/*
+ * A lookup run on the resolver threads: run(arg) in a worker thread, where
+ * it may touch nothing but arg; then, in the loop, answer(s, req, arg) if
+ * the client is still connected; then done(arg), always, to free arg.
+ */
+struct resolver_ops {
+	void	(*run)(void *);
+	void	(*answer)(struct session *, Sockbroker__Request *, void *);
+	void	(*done)(void *);
+};
 void	resolver_start(unsigned int);
 void	resolver_stop(void);
+enum op_result	resolver_submit(struct session *, Sockbroker__Request *,
+	    const struct resolver_ops *, void *);
 enum op_result	resolver_getaddrinfo(struct session *, Sockbroker__Request *);
 enum op_result	resolver_getnameinfo(struct session *, Sockbroker__Request *,
 	    const struct sockaddr_storage *, socklen_t);
@@ -192,7 +204,7 @@ void	reply_errno(struct session *, uint64_t, int, const char *);
 void	reply_empty(struct session *, uint64_t);
 void	reply_count(struct session *, uint64_t, uint64_t);
 void	reply_address(struct session *, uint64_t, const struct sockaddr *,
-	    socklen_t);
+	    socklen_t, int);
 
 /* op-socket.c */
 enum op_result	op_hello(struct session *, Sockbroker__Request *);
@@ -213,11 +225,43 @@ int	op_sockaddr(struct session *, const Sockbroker__Request *,
 	    const struct handle *, const Sockbroker__Address *,
 	    struct sockaddr_storage *, socklen_t *);
 
+/* What every data operation (send, recv, sendmsg, recvmsg) starts with. */
+struct io_start {
+	uint32_t			 handle;
+	int				 has_timeout;
+	double				 timeout;
+	const Sockbroker__Address	*address;	/* NULL: none */
+	int				 flags;
+	int				 allowed;	/* flags it takes */
+};
+
+#define OP_SEND_FLAGS	(MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | \
+			    MSG_MORE | MSG_NOSIGNAL | MSG_CONFIRM)
+#define OP_RECV_FLAGS	(MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT)
+
 /* op-io.c */
+struct handle	*op_io_start(struct session *, const Sockbroker__Request *,
+	    struct io_start *);
 void	op_io_init(size_t);
+uint8_t	*op_io_buffer(size_t *, const struct session *, size_t, size_t);
 void	op_io_free(void);
 enum op_result	op_send(struct session *, Sockbroker__Request *);
 enum op_result	op_recv(struct session *, Sockbroker__Request *);
+
+/* op-msg.c */
+enum op_result	op_sendmsg(struct session *, Sockbroker__Request *);
+enum op_result	op_recvmsg(struct session *, Sockbroker__Request *);
+
+/* op-ioctl.c */
+enum op_result	op_ioctl(struct session *, Sockbroker__Request *);
+
+/* op-host.c */
+enum op_result	op_gethostbyname(struct session *, Sockbroker__Request *);
+enum op_result	op_gethostbyaddr(struct session *, Sockbroker__Request *);
+enum op_result	op_getfqdn(struct session *, Sockbroker__Request *);
+enum op_result	op_getservbyname(struct session *, Sockbroker__Request *);
+enum op_result	op_getservbyport(struct session *, Sockbroker__Request *);
+enum op_result	op_getprotobyname(struct session *, Sockbroker__Request *);
 
 /* op-opt.c */
 enum op_result	op_setsockopt(struct session *, Sockbroker__Request *);
