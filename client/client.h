@@ -30,6 +30,9 @@
 struct conn_handle {
 	int	 handle;	/* full handle value; 0 when the slot is free */
 	double	 timeout;	/* SB_TIMEOUT_NONE, 0 or seconds */
+	int	 family;	/* as the daemon's HandleReply says */
+	int	 type;
+	int	 protocol;
 };
 
 /* One request waiting for its response. */
@@ -76,14 +79,16 @@ int	 conn_protoerror(struct sb_conn *, const char *);
 int	 conn_call(struct sb_conn *, Sockbroker__Request *, int,
 	     Sockbroker__Response **);
 int	 conn_timeout_valid(double);
-void	 conn_handle_add(struct sb_conn *, int, double);
+void	 conn_handle_add(struct sb_conn *, int, double,
+	     const Sockbroker__HandleReply *);
 void	 conn_handle_del(struct sb_conn *, int);
 int	 conn_handle_gettimeout(struct sb_conn *, int, double *);
 int	 conn_handle_settimeout(struct sb_conn *, int, double);
+int	 conn_handle_protocol(struct sb_conn *, int);
 void	 conn_handle_timeout(struct sb_conn *, int, protobuf_c_boolean *,
 	     double *);
 int	 conn_address_from(struct sbp_address *, const struct sockaddr *,
-	     socklen_t);
+	     socklen_t, int);
 int	 conn_address_to(struct sb_conn *, const Sockbroker__Address *,
 	     struct sockaddr *, socklen_t *);
 

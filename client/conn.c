@@ -523,9 +523,10 @@ conn_handle_find(struct sb_conn *c, int h)
 	return (e);
 }
 
-/* Registers a new handle with its timeout. */
+/* Registers a new handle with its timeout and what its HandleReply says. */
 void
-conn_handle_add(struct sb_conn *c, int h, double timeout)
+conn_handle_add(struct sb_conn *c, int h, double timeout,
+    const Sockbroker__HandleReply *hr)
 {
 	struct conn_handle	*e;
 
@@ -535,6 +536,9 @@ conn_handle_add(struct sb_conn *c, int h, double timeout)
 	e = &c->handles[(unsigned int)h & CONN_HANDLE_MASK];
 	e->handle = h;
 	e->timeout = timeout;
+	e->family = hr != NULL ? hr->family : AF_UNSPEC;
+	e->type = hr != NULL ? hr->type : 0;
+	e->protocol = hr != NULL ? hr->protocol : 0;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -583,6 +587,20 @@ conn_handle_settimeout(struct sb_conn *c, int h, double t)
 	return (0);
 }
 
+/* The protocol of h's socket; 0 for an unknown handle. */
+int
+conn_handle_protocol(struct sb_conn *c, int h)
+{
+	struct conn_handle	*e;
+	int			 protocol = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if ((e = conn_handle_find(c, h)) != NULL)
+		protocol = e->protocol;
+	pthread_mutex_unlock(&c->lock);
+	return (protocol);
+}
+
 /* Fills a request's optional timeout field from h's timeout. */
 void
 conn_handle_timeout(struct sb_conn *c, int h, protobuf_c_boolean *has,
@@ -595,16 +613,19 @@ conn_handle_timeout(struct sb_conn *c, int h, protobuf_c_boolean *has,
 	*timeout = t >= 0 ? t : 0;
 }
 
-/* Converts a caller's sockaddr to an Address. */
+/*
+ * Converts a caller's sockaddr to an Address; protocol is that of the socket
+ * it is for (0 when there is none), which tells CAN and Bluetooth forms apart.
+ */
 int
 conn_address_from(struct sbp_address *out, const struct sockaddr *sa,
-    socklen_t len)
+    socklen_t len, int protocol)
 {
 	const char	*cause = NULL;
 
 	if (sa == NULL)
 		return (conn_oserror(EFAULT, "no address"));
-	if (sbp_address_from_sockaddr(out, sa, len, &cause) == -1)
+	if (sbp_address_from_sockaddr(out, sa, len, protocol, &cause) == -1)
 		return (conn_oserror(errno, cause));
 	return (0);
 }

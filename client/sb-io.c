@@ -5,6 +5,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,7 +56,8 @@ sb_sendto(sb_conn *c, int h, const void *buf, size_t len, int flags,
 	if (buf == NULL && len > 0)
 		return (conn_oserror(EFAULT, "no buffer"));
 	if (addr != NULL) {
-		if (conn_address_from(&a, addr, addrlen) == -1)
+		if (conn_address_from(&a, addr, addrlen,
+		    conn_handle_protocol(c, h)) == -1)
 			return (-1);
 		op.address = &a.addr;
 	}
@@ -184,6 +186,9 @@ sb_recvfrom(sb_conn *c, int h, void *buf, size_t len, int flags,
 	n = d->data.len < len ? d->data.len : len;
 	if (n > 0)
 		memcpy(buf, d->data.data, n);
+	/* With MSG_TRUNC the daemon reports the datagram's real length. */
+	if (d->has_length && d->length >= n && d->length <= SSIZE_MAX)
+		n = d->length;
 	if (conn_address_to(c, d->address, addr, addrlen) == -1)
 		n = (size_t)-1;
 	sockbroker__response__free_unpacked(resp, NULL);

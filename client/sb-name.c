@@ -211,7 +211,7 @@ sb_getnameinfo(sb_conn *c, const struct sockaddr *addr, socklen_t addrlen,
 		conn_seterror(EAI_NONAME, SB_ERR_GAI, "no host or service");
 		return (EAI_NONAME);
 	}
-	if (conn_address_from(&a, addr, addrlen) == -1) {
+	if (conn_address_from(&a, addr, addrlen, 0) == -1) {
 		conn_seterror(EAI_FAMILY, SB_ERR_GAI, sb_lasterror()->message);
 		return (EAI_FAMILY);
 	}

@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Socket options: setsockopt and getsockopt. An option of exactly the size
- * of an int travels as an integer, anything else as raw bytes.
+ * Socket options and ioctl: setsockopt, getsockopt and the brokered ioctl
+ * requests. An option of exactly the size of an int travels as an integer,
+ * anything else as raw bytes; an ioctl argument travels as its bytes.
  */
+
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
+#include <linux/sockios.h>
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "client.h"
 
 static int	 sb_opt_copy(const Sockbroker__SockoptReply *, void *,
 		     socklen_t *);
+static size_t	 sb_opt_ioctl_size(unsigned long);
 
 /* Sets an option of a handle. */
 SB_EXPORT int
@@ -101,4 +109,68 @@ sb_getsockopt(sb_conn *c, int h, int level, int optname, void *optval,
 	if (r == -1)
 		return (conn_protoerror(c, "no value in sockopt response"));
 	return (0);
+}
+
+/*
+ * The size of the argument of a brokered ioctl request, 0 for any other.
+ * Which requests are brokered is the daemon's decision; this table only
+ * says how many bytes to send and to copy back.
+ */
+static size_t
+sb_opt_ioctl_size(unsigned long request)
+{
+	switch (request) {
+	case FIONREAD:		/* == SIOCINQ */
+	case SIOCOUTQ:
+		return (sizeof(int));
+	case SIOCGSTAMP:
+		return (sizeof(struct timeval));
+	case SIOCGSTAMPNS:
+		return (sizeof(struct timespec));
+	case SIOCGIFINDEX:
+	case SIOCGIFNAME:
+	case SIOCGIFFLAGS:
+	case SIOCGIFMTU:
+	case SIOCGIFHWADDR:
+		return (sizeof(struct ifreq));
+	default:
+		return (0);
+	}
+}
+
+/* ioctl() on a handle for a brokered request; the daemon's result. */
+SB_EXPORT int
+sb_ioctl(sb_conn *c, int h, unsigned long request, void *arg)
+{
+	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
+	Sockbroker__IoctlRequest op = SOCKBROKER__IOCTL_REQUEST__INIT;
+	Sockbroker__Response	*resp;
+	Sockbroker__IoctlReply	*r;
+	size_t			 size, len;
+	int			 result;
+
+	if (conn_valid(c) == -1)
+		return (-1);
+	if ((size = sb_opt_ioctl_size(request)) == 0 || request > UINT32_MAX)
+		return (conn_oserror(EINVAL, "ioctl request is not brokered"));
+	if (arg == NULL)
+		return (conn_oserror(EFAULT, "no ioctl argument"));
+	op.handle = h;
+	op.request = request;
+	op.has_arg = 1;
+	op.arg.data = arg;
+	op.arg.len = size;
+	req.op_case = SOCKBROKER__REQUEST__OP_IOCTL;
+	req.ioctl = &op;
+	if (conn_call(c, &req, SOCKBROKER__RESPONSE__RESULT_IOCTL, &resp) == -1)
+		return (-1);
+	r = resp->ioctl;
+	if (r->has_arg) {
+		len = r->arg.len < size ? r->arg.len : size;
+		if (len > 0)
+			memcpy(arg, r->arg.data, len);
+	}
+	result = r->result;
+	sockbroker__response__free_unpacked(resp, NULL);
+	return (result);
 }

@@ -36,7 +36,7 @@ sb_socket_handle(struct sb_conn *c, Sockbroker__Request *req, double timeout,
 		sockbroker__response__free_unpacked(resp, NULL);
 		return (conn_protoerror(c, "bad handle in response"));
 	}
-	conn_handle_add(c, (int)h, timeout);
+	conn_handle_add(c, (int)h, timeout, resp->handle);
 	r = conn_address_to(c, resp->handle->address, addr, addrlen);
 	sockbroker__response__free_unpacked(resp, NULL);
 	return (r == -1 ? -1 : (int)h);
@@ -87,7 +87,8 @@ sb_bind(sb_conn *c, int h, const struct sockaddr *addr, socklen_t addrlen)
 	Sockbroker__BindRequest	 op = SOCKBROKER__BIND_REQUEST__INIT;
 	struct sbp_address	 a;
 
-	if (conn_valid(c) == -1 || conn_address_from(&a, addr, addrlen) == -1)
+	if (conn_valid(c) == -1 || conn_address_from(&a, addr, addrlen,
+	    conn_handle_protocol(c, h)) == -1)
 		return (-1);
 	op.handle = h;
 	op.address = &a.addr;
@@ -107,7 +108,8 @@ sb_socket_connect(struct sb_conn *c, int h, const struct sockaddr *addr,
 	struct sbp_address	 a;
 	int			 r;
 
-	if (conn_valid(c) == -1 || conn_address_from(&a, addr, addrlen) == -1)
+	if (conn_valid(c) == -1 || conn_address_from(&a, addr, addrlen,
+	    conn_handle_protocol(c, h)) == -1)
 		return (-1);
 	op.handle = h;
 	op.address = &a.addr;

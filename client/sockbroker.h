@@ -117,6 +117,24 @@ int	 sb_close(sb_conn *c, int h);
 /* A new handle for the same socket, with the same timeout. */
 int	 sb_dup(sb_conn *c, int h);
 
+/*
+ * sendmsg() and recvmsg(), as the libc calls: msg_name, msg_iov,
+ * msg_control and msg_flags are used as they are there. Ancillary items go
+ * both ways as (level, type, data); the daemon refuses SCM_RIGHTS and
+ * SCM_CREDENTIALS on send (EPERM) and closes any descriptor a peer passes,
+ * reporting MSG_CTRUNC. With MSG_TRUNC in flags, the return value is the
+ * real length of the datagram, as recv(2) says.
+ */
+ssize_t	 sb_sendmsg(sb_conn *c, int h, const struct msghdr *msg, int flags);
+ssize_t	 sb_recvmsg(sb_conn *c, int h, struct msghdr *msg, int flags);
+/*
+ * ioctl() for a listed set of requests: FIONREAD/SIOCINQ and SIOCOUTQ (arg:
+ * int *), SIOCGSTAMP (struct timeval *), SIOCGSTAMPNS (struct timespec *),
+ * SIOCGIFINDEX, SIOCGIFNAME, SIOCGIFFLAGS, SIOCGIFMTU, SIOCGIFHWADDR (struct
+ * ifreq *). Any other request is -1 with errno EINVAL.
+ */
+int	 sb_ioctl(sb_conn *c, int h, unsigned long request, void *arg);
+
 /* Per-handle timeouts, kept in the library and sent with each request. */
 int	 sb_settimeout(sb_conn *c, int h, double seconds);
 /* The handle's timeout: SB_TIMEOUT_NONE, 0 or seconds; -1 with errno EBADF. */
@@ -137,6 +155,31 @@ void	 sb_freeaddrinfo(struct addrinfo *res);
 int	 sb_getnameinfo(sb_conn *c, const struct sockaddr *addr,
 	     socklen_t addrlen, char *host, socklen_t hostlen, char *serv,
 	     socklen_t servlen, int flags);
+/*
+ * Python's gethostbyname(): the first IPv4 address of name, as text, into
+ * buf (INET_ADDRSTRLEN bytes suffice). 0, or -1 with errno and
+ * sb_lasterror() of kind SB_ERR_GAI or SB_ERR_HERROR.
+ */
+int	 sb_gethostbyname(sb_conn *c, const char *name, char *buf, size_t len);
+/*
+ * gethostbyname_ex() and gethostbyaddr(): a struct hostent allocated as one
+ * block (h_addrtype AF_INET or AF_INET6, h_addr_list binary addresses), to
+ * be freed with sb_freehostent(). NULL with errno on failure; a resolver
+ * failure has kind SB_ERR_HERROR and its h_errno in errnum.
+ */
+struct hostent	*sb_gethostbyname_ex(sb_conn *c, const char *name);
+struct hostent	*sb_gethostbyaddr(sb_conn *c, const char *addr);
+void	 sb_freehostent(struct hostent *he);
+/* Python's getfqdn(name): name NULL or "" is the daemon's host. */
+int	 sb_getfqdn(sb_conn *c, const char *name, char *buf, size_t len);
+/* getservbyname/getservbyport (port in host order); free with sb_freeservent. */
+struct servent	*sb_getservbyname(sb_conn *c, const char *name,
+		    const char *proto);
+struct servent	*sb_getservbyport(sb_conn *c, int port, const char *proto);
+void	 sb_freeservent(struct servent *se);
+/* The protocol number of name, or -1 with errno ENOENT. */
+int	 sb_getprotobyname(sb_conn *c, const char *name);
+
 struct if_nameindex	*sb_if_nameindex(sb_conn *c);
 void	 sb_if_freenameindex(struct if_nameindex *ptr);
 /* 0 with errno on failure, as if_nametoindex(3). */
