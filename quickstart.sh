@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 top=$PWD
 jobs=$(nproc 2>/dev/null || echo 2)
 packages=(build-essential autoconf automake libtool pkg-config
-	libprotobuf-c-dev protobuf-c-compiler libevent-dev check valgrind)
+	libprotobuf-c-dev protobuf-c-compiler libevent-dev check valgrind tshark)
 valgrind_daemon="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q"
 valgrind_tests=(valgrind --leak-check=full --error-exitcode=1 -q
 	--child-silent-after-fork=yes)
@@ -113,7 +113,8 @@ check_valgrind_daemon() {
 	say "e2e and CLI tests with the daemon under valgrind"
 	(
 		export SB_DAEMON_WRAPPER=$valgrind_daemon
-		check_in build TESTS="tests/check_e2e tests/test_cli.sh"
+		check_in build \
+		    TESTS="tests/check_e2e tests/test_cli.sh tests/test_ping_dump.sh"
 	)
 }
 
@@ -170,7 +171,7 @@ EOF
 cmd_check() {
 	local start r
 	start=$(date +%s)
-	deps_install valgrind
+	deps_install valgrind tshark
 	bootstrap
 	if step "build (./build)" build_in build; then
 		step "make check" check_in build || :

@@ -2,7 +2,8 @@
 /*
  * sockbroker [-s SOCKET] COMMAND [ARGS]: talks to sockbrokerd through
  * libsockbroker. Exit status: 0, 1 on error, 2 when a name does not
- * resolve, 64 on a usage error.
+ * resolve, 64 on a usage error; ping has iputils' (0 with a reply, 1 with
+ * none, 2 on other errors).
  */
 
 #include <errno.h>
@@ -24,6 +25,9 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "echo-server", "[-4|-6|-u PATH] [HOST] PORT", cli_echo_server_exec },
 	{ "echo-client", "[-4|-6|-u PATH] HOST PORT [MESSAGE]",
 	    cli_echo_client_exec },
+	{ "ping", "[-4|-6] [-q] [-c COUNT] [-i INTERVAL] [-W TIMEOUT] "
+	    "[-s SIZE] HOST", cli_ping_exec },
+	{ "dump", "[-pU] [-i IFACE] [-c COUNT] [-w FILE]", cli_dump_exec },
 };
 #define CLI_NCMDS	(sizeof cli_cmds / sizeof cli_cmds[0])
 

@@ -41,4 +41,10 @@ int		 cli_resolve_exec(const char *, int, char **);
 int		 cli_echo_server_exec(const char *, int, char **);
 int		 cli_echo_client_exec(const char *, int, char **);
 
+/* cli-ping.c */
+int		 cli_ping_exec(const char *, int, char **);
+
+/* cli-dump.c */
+int		 cli_dump_exec(const char *, int, char **);
+
 #endif /* CLI_H */
