@@ -32,7 +32,12 @@ main(void)
 	srunner_add_suite(sr, e2e_timeout_suite());
 	srunner_add_suite(sr, e2e_handles_suite());
 	srunner_add_suite(sr, e2e_names_suite());
+	srunner_add_suite(sr, e2e_host_suite());
 	srunner_add_suite(sr, e2e_robust_suite());
+	srunner_add_suite(sr, e2e_raw_suite());
+	srunner_add_suite(sr, e2e_packet_suite());
+	srunner_add_suite(sr, e2e_netlink_suite());
+	srunner_add_suite(sr, e2e_msg_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -69,6 +69,21 @@ Suite	*e2e_dgram_suite(void);
 Suite	*e2e_timeout_suite(void);
 Suite	*e2e_handles_suite(void);
 Suite	*e2e_names_suite(void);
+Suite	*e2e_host_suite(void);
 Suite	*e2e_robust_suite(void);
+Suite	*e2e_raw_suite(void);
+Suite	*e2e_packet_suite(void);
+Suite	*e2e_netlink_suite(void);
+Suite	*e2e_msg_suite(void);
+
+#ifdef SBPROTO_H
+/* check_e2e_msg.c: the raw protocol, for what the C API cannot say. */
+/* A raw connection to the daemon, past Hello, with a receive timeout. */
+int		 msg_raw_open(void);
+/* Sends req (its id set here) and reads its Response; the caller frees it. */
+Sockbroker__Response *msg_raw_call(int fd, Sockbroker__Request *req);
+/* A socket on a raw connection; fails the test unless there is a handle. */
+uint32_t	 msg_raw_socket(int fd, int family, int type, int protocol);
+#endif
 
 #endif /* FIXTURE_H */
