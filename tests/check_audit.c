@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unit tests of the audit log's pure parts: the logfmt line of a decision
+ * (fields, names, numeric addresses, quoting and escaping of what a client
+ * chose) and the token bucket that bounds it, with the clock injected.
+ */
+
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockbrokerd.h"
+
+static struct identity	 audit_id;
+static char		*audit_groups[] = { "alice", "wheel", NULL };
+static gid_t		 audit_gids[] = { 1000, 10 };
+
+/* A record as op_bind would give it: alice binding 127.0.0.1:22. */
+static void
+record_bind(struct audit_record *r, struct sockaddr_in *sin)
+{
+	memset(&audit_id, 0, sizeof audit_id);
+	audit_id.uid = 1000;
+	audit_id.gid = 1000;
+	audit_id.pid = 123;
+	audit_id.pidfd = -1;
+	audit_id.user = "alice";
+	audit_id.groups = audit_groups;
+	audit_id.gids = audit_gids;
+	audit_id.ngids = 2;
+	snprintf(audit_id.exe, sizeof audit_id.exe, "/usr/bin/foo");
+
+	memset(sin, 0, sizeof *sin);
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(22);
+	inet_pton(AF_INET, "127.0.0.1", &sin->sin_addr);
+
+	memset(r, 0, sizeof *r);
+	r->ts.tv_sec = 1795485600;	/* 2026-11-24T02:00:00Z */
+	r->ts.tv_nsec = 123456789;
+	r->client = 3;
+	r->id = &audit_id;
+	r->op = "bind";
+	r->family = AF_INET;
+	r->type = SOCK_STREAM;
+	r->protocol = IPPROTO_TCP;
+	r->local = (struct sockaddr *)sin;
+	r->locallen = sizeof *sin;
+	r->permit = 0;
+	r->rule = 4;
+	r->reason = "deny * family inet port 1-1023";
+}
+
+START_TEST(test_format_is_the_documented_line)
+{
+	struct audit_record	 r;
+	struct sockaddr_in	 sin;
+	char			 buf[1024];
+	size_t			 n;
+
+	record_bind(&r, &sin);
+	n = audit_format(buf, sizeof buf, &r);
+	ck_assert_uint_eq(n, strlen(buf));
+	ck_assert_str_eq(buf, "ts=2026-11-24T02:00:00.123Z client=3 uid=1000 "
+	    "user=alice gid=1000 group=alice pid=123 exe=/usr/bin/foo op=bind "
+	    "family=inet type=stream proto=tcp iface=- local=127.0.0.1:22 "
+	    "remote=- verdict=deny rule=4 "
+	    "reason=\"deny * family inet port 1-1023\"");
+}
+END_TEST
+
+START_TEST(test_format_permit_without_rule_says_none)
+{
+	struct audit_record	 r;
+	struct sockaddr_in	 sin;
+	char			 buf[1024];
+
+	record_bind(&r, &sin);
+	r.permit = 1;
+	r.rule = 0;
+	r.reason = NULL;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " verdict=permit rule=none reason=-") !=
+	    NULL, "%s", buf);
+}
+END_TEST
+
+START_TEST(test_format_escapes_what_a_client_chose)
+{
+	struct audit_record	 r;
+	struct sockaddr_in	 sin;
+	struct sockaddr_un	 sun;
+	char			 buf[1024];
+
+	record_bind(&r, &sin);
+	snprintf(audit_id.exe, sizeof audit_id.exe, "/tmp/a b\"c\\d\ne");
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "/x y=1 verdict=permit");
+	r.family = AF_UNIX;
+	r.protocol = 0;
+	r.local = NULL;
+	r.remote = (struct sockaddr *)&sun;
+	r.remotelen = sizeof sun;
+	r.iface = "";
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " exe=\"/tmp/a b\\\"c\\\\d\\ne\" ") != NULL,
+	    "%s", buf);
+	ck_assert_msg(strstr(buf, " remote=\"/x y=1 verdict=permit\" ") !=
+	    NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, " iface=\"\" ") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, " proto=default ") != NULL, "%s", buf);
+	ck_assert_ptr_null(strchr(buf, '\n'));
+}
+END_TEST
+
+START_TEST(test_format_abstract_unix_name_shows_every_byte)
+{
+	struct audit_record	 r;
+	struct sockaddr_in	 sin;
+	struct sockaddr_un	 sun;
+	char			 buf[1024];
+
+	record_bind(&r, &sin);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, "\0ab\0\x1b", 5);
+	r.family = AF_UNIX;
+	r.local = NULL;
+	r.remote = (struct sockaddr *)&sun;
+	r.remotelen = offsetof(struct sockaddr_un, sun_path) + 5;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " remote=\"@ab\\x00\\x1b\" ") != NULL, "%s",
+	    buf);
+}
+END_TEST
+
+START_TEST(test_format_inet6_and_unknown_numbers)
+{
+	struct audit_record	 r;
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	char			 buf[1024];
+
+	record_bind(&r, &sin);
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(443);
+	sin6.sin6_scope_id = 2;
+	inet_pton(AF_INET6, "fe80::1", &sin6.sin6_addr);
+	r.family = AF_INET6;
+	r.type = 77;
+	r.protocol = 200;
+	r.op = "connect";
+	r.local = NULL;
+	r.remote = (struct sockaddr *)&sin6;
+	r.remotelen = sizeof sin6;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " family=inet6 type=77 proto=200 ") != NULL,
+	    "%s", buf);
+	ck_assert_msg(strstr(buf, " local=- remote=[fe80::1%2]:443 ") != NULL,
+	    "%s", buf);
+	r.family = 4242;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " family=4242 ") != NULL, "%s", buf);
+}
+END_TEST
+
+START_TEST(test_format_truncates_safely)
+{
+	struct audit_record	 r;
+	struct sockaddr_in	 sin;
+	char			 buf[40];
+	char			 full[1024];
+	size_t			 n;
+
+	record_bind(&r, &sin);
+	memset(buf, 'x', sizeof buf);
+	n = audit_format(buf, sizeof buf, &r);
+	ck_assert_uint_eq(n, audit_format(full, sizeof full, &r));
+	ck_assert_uint_eq(strlen(buf), sizeof buf - 1);
+	ck_assert_int_eq(strncmp(buf, full, sizeof buf - 1), 0);
+}
+END_TEST
+
+START_TEST(test_format_dropped_line)
+{
+	struct timespec	 ts = { 1795485600, 5000000 };
+	char		 buf[256];
+
+	audit_format_dropped(buf, sizeof buf, &ts, 42);
+	ck_assert_str_eq(buf, "ts=2026-11-24T02:00:00.005Z "
+	    "msg=\"audit: 42 lines dropped (rate limit)\" dropped=42");
+}
+END_TEST
+
+START_TEST(test_bucket_allows_the_burst_then_drops)
+{
+	struct audit_bucket	 b;
+	int			 i, ok = 0;
+
+	audit_bucket_init(&b, 100, 200, 10.0);
+	for (i = 0; i < 1000; i++)
+		ok += audit_ratelimit(&b, 10.0);
+	ck_assert_int_eq(ok, 200);
+	ck_assert_uint_eq(b.dropped, 800);
+}
+END_TEST
+
+START_TEST(test_bucket_refills_at_the_rate)
+{
+	struct audit_bucket	 b;
+	int			 i, ok = 0;
+
+	audit_bucket_init(&b, 100, 200, 0.0);
+	for (i = 0; i < 200; i++)
+		ck_assert_int_eq(audit_ratelimit(&b, 0.0), 1);
+	ck_assert_int_eq(audit_ratelimit(&b, 0.0), 0);
+	/* Half a second later: 50 more lines, not 51. */
+	for (i = 0; i < 100; i++)
+		ok += audit_ratelimit(&b, 0.5);
+	ck_assert_int_eq(ok, 50);
+	/* Steady flood over 10 s: about rate lines a second. */
+	ok = 0;
+	for (i = 0; i < 100000; i++)
+		ok += audit_ratelimit(&b, 0.5 + i * 0.0001);
+	ck_assert_int_ge(ok, 990);
+	ck_assert_int_le(ok, 1001);
+}
+END_TEST
+
+START_TEST(test_bucket_never_holds_more_than_the_burst)
+{
+	struct audit_bucket	 b;
+	int			 i, ok = 0;
+
+	audit_bucket_init(&b, 100, 200, 0.0);
+	for (i = 0; i < 1000; i++)
+		ok += audit_ratelimit(&b, 3600.0);
+	ck_assert_int_eq(ok, 200);
+}
+END_TEST
+
+START_TEST(test_bucket_ignores_a_clock_that_goes_back)
+{
+	struct audit_bucket	 b;
+	int			 i, ok = 0;
+
+	audit_bucket_init(&b, 1, 2, 100.0);
+	for (i = 0; i < 10; i++)
+		ok += audit_ratelimit(&b, 100.0 - i);
+	ck_assert_int_eq(ok, 2);
+}
+END_TEST
+
+/* The audit suite. */
+static Suite *
+audit_suite(void)
+{
+	Suite	*s = suite_create("audit");
+	TCase	*tc;
+
+	tc = tcase_create("format");
+	tcase_add_test(tc, test_format_is_the_documented_line);
+	tcase_add_test(tc, test_format_permit_without_rule_says_none);
+	tcase_add_test(tc, test_format_escapes_what_a_client_chose);
+	tcase_add_test(tc, test_format_abstract_unix_name_shows_every_byte);
+	tcase_add_test(tc, test_format_inet6_and_unknown_numbers);
+	tcase_add_test(tc, test_format_truncates_safely);
+	tcase_add_test(tc, test_format_dropped_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ratelimit");
+	tcase_add_test(tc, test_bucket_allows_the_burst_then_drops);
+	tcase_add_test(tc, test_bucket_refills_at_the_rate);
+	tcase_add_test(tc, test_bucket_never_holds_more_than_the_burst);
+	tcase_add_test(tc, test_bucket_ignores_a_clock_that_goes_back);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(audit_suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}
