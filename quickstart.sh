@@ -16,7 +16,8 @@ cd "$(dirname "$0")"
 top=$PWD
 jobs=$(nproc 2>/dev/null || echo 2)
 packages=(build-essential autoconf automake libtool pkg-config
-	libprotobuf-c-dev protobuf-c-compiler libevent-dev check valgrind tshark)
+	libprotobuf-c-dev protobuf-c-compiler libevent-dev check valgrind tshark
+	libsystemd-dev libcap-ng-dev systemd clang libclang-rt-14-dev)
 valgrind_daemon="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q"
 valgrind_tests=(valgrind --leak-check=full --error-exitcode=1 -q
 	--child-silent-after-fork=yes)
@@ -40,7 +41,7 @@ deps_missing() {
 		command -v "$cmd" >/dev/null 2>&1 || return 0
 	done
 	for mod in 'libprotobuf-c >= 1.3' 'libevent_core >= 2.1' \
-	    'check >= 0.11'; do
+	    'check >= 0.11' libsystemd libcap-ng; do
 		pkg-config --exists "$mod" 2>/dev/null || return 0
 	done
 	return 1
@@ -114,7 +115,7 @@ check_valgrind_daemon() {
 	(
 		export SB_DAEMON_WRAPPER=$valgrind_daemon
 		check_in build \
-		    TESTS="tests/check_e2e tests/test_cli.sh tests/test_ping_dump.sh"
+		    TESTS="tests/check_e2e tests/test_cli.sh tests/test_ping_dump.sh tests/test_systemd.sh tests/test_privdrop.sh"
 	)
 }
 
@@ -122,10 +123,11 @@ check_valgrind_daemon() {
 check_valgrind_tests() {
 	local t rc=0
 	say "unit and e2e test programs under valgrind (CK_FORK=no)"
-	for t in check_frame check_address check_e2e; do
+	for t in check_frame check_address check_audit check_policy check_e2e; do
 		echo "valgrind tests/$t"
 		CK_FORK=no SB_DAEMON=$top/build/sockbrokerd \
 		    SB_CLI=$top/build/sockbroker \
+		    SB_POLICY=$top/tests/e2e.conf \
 		    build/libtool --mode=execute "${valgrind_tests[@]}" \
 		    "build/tests/$t" >"build/tests/$t.valgrind.log" 2>&1 || {
 			rc=1
@@ -162,16 +164,25 @@ In another terminal, talk to it:
 
     SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker info
     SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker resolve localhost
+    SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker ping -c 3 127.0.0.1
+
+The policy is the example, systemd/policy.conf: TCP, UDP and ICMP datagram
+sockets for everyone, more for some groups. Try
+    build/sockbroker policy explain -f systemd/policy.conf \$USER inet op bind port 22
 
 EOF
+	# As root without a sockbroker user, a development run stays root.
+	if [ "$(id -u)" -eq 0 ] && ! id sockbroker >/dev/null 2>&1; then
+		set -- --no-privdrop
+	fi
 	exec build/sockbrokerd --listen "$top/run/sockbroker.sock" \
-	    --foreground --verbose
+	    --policy "$top/systemd/policy.conf" --foreground --verbose "$@"
 }
 
 cmd_check() {
 	local start r
 	start=$(date +%s)
-	deps_install valgrind tshark
+	deps_install valgrind tshark systemd-analyze clang
 	bootstrap
 	if step "build (./build)" build_in build; then
 		step "make check" check_in build || :

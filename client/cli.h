@@ -47,4 +47,7 @@ int		 cli_ping_exec(const char *, int, char **);
 /* cli-dump.c */
 int		 cli_dump_exec(const char *, int, char **);
 
+/* cli-policy.c */
+int		 cli_policy_exec(const char *, int, char **);
+
 #endif /* CLI_H */

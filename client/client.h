@@ -57,6 +57,8 @@ struct sb_conn {
 	int			 reading;	/* some thread is the reader */
 	int			 broken;
 	const char		*why;		/* static: why it broke */
+	int			 brkerr;	/* errno of the break; 0: ECONNRESET */
+	char			 brkmsg[256];	/* why, when the daemon said */
 
 	uint8_t			*rbuf;		/* only the reader touches it */
 	size_t			 rlen;

@@ -19,7 +19,10 @@
  * malformed frame, a response of the wrong type) breaks the connection:
  * c->broken is set, the socket is shut down so that blocked readers and
  * writers return, all waiters are woken, and every call from then on fails
- * at once with ECONNRESET and kind SB_ERR_PROTOCOL.
+ * at once with ECONNRESET and kind SB_ERR_PROTOCOL. A Response with id 0
+ * is about the connection, not a request: if it carries an Error (the
+ * daemon turning us away, "too many clients"), the connection breaks with
+ * that errno and message instead.
  */
 
 #include <sys/socket.h>
@@ -46,6 +49,9 @@ static void	 conn_wait(struct sb_conn *, struct conn_call *);
 static int	 conn_result(struct sb_conn *, Sockbroker__Response *, int,
 		     Sockbroker__Response **);
 static void	 conn_error(const Sockbroker__Error *);
+static void	 conn_refused(struct sb_conn *, const Sockbroker__Error *);
+static void	 conn_salvage(struct sb_conn *);
+static int	 conn_broken(int, const char *);
 static struct conn_handle *conn_handle_find(struct sb_conn *, int);
 
 static __thread char		conn_lastmsg[256];
@@ -350,6 +356,11 @@ conn_deliver(struct sb_conn *c, Sockbroker__Response *resp)
 {
 	struct conn_call	*call;
 
+	if (resp->id == 0 && resp->error != NULL) {
+		conn_refused(c, resp->error);
+		sockbroker__response__free_unpacked(resp, NULL);
+		return;
+	}
 	TAILQ_FOREACH(call, &c->calls, entry) {
 		if (call->id == resp->id && !call->done) {
 			call->resp = resp;
@@ -404,10 +415,9 @@ conn_call(struct sb_conn *c, Sockbroker__Request *req, int result,
 	pthread_mutex_lock(&c->lock);
 	if (c->broken) {
 		why = c->why;
+		error = c->brkerr;
 		pthread_mutex_unlock(&c->lock);
-		conn_seterror(ECONNRESET, SB_ERR_PROTOCOL, why);
-		errno = ECONNRESET;
-		return (-1);
+		return (conn_broken(error, why));
 	}
 	req->id = call.id = ++c->next_id;
 	TAILQ_INSERT_TAIL(&c->calls, &call, entry);
@@ -425,19 +435,77 @@ conn_call(struct sb_conn *c, Sockbroker__Request *req, int result,
 	free(frame);
 
 	pthread_mutex_lock(&c->lock);
-	if (r == -1)
+	if (r == -1) {
+		conn_salvage(c);
 		conn_break(c, "write to sockbrokerd failed");
+	}
 	conn_wait(c, &call);
 	TAILQ_REMOVE(&c->calls, &call, entry);
 	why = c->why;
+	error = c->brkerr;
 	pthread_mutex_unlock(&c->lock);
 
-	if (!call.done) {
-		conn_seterror(ECONNRESET, SB_ERR_PROTOCOL, why);
-		errno = ECONNRESET;
-		return (-1);
-	}
+	if (!call.done)
+		return (conn_broken(error, why));
 	return (conn_result(c, call.resp, result, out));
+}
+
+/* Fails a call on a broken connection: errnum (0: ECONNRESET) and why. */
+static int
+conn_broken(int errnum, const char *why)
+{
+	if (errnum == 0)
+		errnum = ECONNRESET;
+	conn_seterror(errnum, SB_ERR_PROTOCOL, why);
+	errno = errnum;
+	return (-1);
+}
+
+/*
+ * The daemon said, with a Response of id 0, why it drops the connection:
+ * break it with that errno and message. c->lock is held.
+ */
+static void
+conn_refused(struct sb_conn *c, const Sockbroker__Error *e)
+{
+	if (c->broken)
+		return;
+	snprintf(c->brkmsg, sizeof c->brkmsg, "%s", e->message != NULL &&
+	    *e->message != '\0' ? e->message : "refused by sockbrokerd");
+	c->brkerr = e->errnum > 0 ? e->errnum : ECONNRESET;
+	conn_break(c, c->brkmsg);
+}
+
+/*
+ * A write failed: the daemon may have closed the connection after saying
+ * why (a refusal sent before it read anything). Reads what already came,
+ * without waiting, and takes such a Response of id 0 from the front.
+ * c->lock is held; nothing is read while another thread is the reader.
+ */
+static void
+conn_salvage(struct sb_conn *c)
+{
+	Sockbroker__Response	*resp;
+	size_t			 len;
+	ssize_t			 n;
+
+	if (c->reading || c->broken)
+		return;
+	while (c->rlen < c->rsize) {
+		n = recv(c->fd, c->rbuf + c->rlen, c->rsize - c->rlen,
+		    MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		c->rlen += n;
+	}
+	if (sbp_frame_check(c->rbuf, c->rlen, SBP_MAX_FRAME, &len) != 1)
+		return;
+	resp = sbp_response_unpack(c->rbuf + SBP_FRAME_HEADER, len);
+	if (resp == NULL)
+		return;
+	if (resp->id == 0 && resp->error != NULL)
+		conn_refused(c, resp->error);
+	sockbroker__response__free_unpacked(resp, NULL);
 }
 
 /* Turns a Response into 0 and *out, or -1 for an error or a wrong type. */

@@ -56,6 +56,8 @@ handle_new(struct session *s, int fd, int family, int type, int protocol)
 	unsigned int		 i;
 
 	if (t->count >= t->nslots) {
+		session_limit(s, LIMIT_HANDLES, "handle limit reached (%u)",
+		    t->nslots);
 		errno = EMFILE;
 		return (NULL);
 	}

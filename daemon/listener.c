@@ -8,9 +8,13 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sockbrokerd.h"
@@ -21,6 +25,7 @@ static struct event	*listener_ev;
 static struct event	*listener_pause_ev;
 
 static void	listener_accept_cb(evutil_socket_t, short, void *);
+static void	listener_refuse(int);
 static void	listener_resume_cb(evutil_socket_t, short, void *);
 
 /* Fills a sockaddr_un for path; fatal if it does not fit. */
@@ -94,6 +99,30 @@ listener_open(const char *path, mode_t mode)
 	return (fd);
 }
 
+/*
+ * Takes fd, a listening socket systemd made (sdnotify_listen_fd), as ours:
+ * made non-blocking for the accept loop; its file is systemd's, so it is
+ * never removed.
+ */
+void
+listener_adopt(int fd)
+{
+	struct sockaddr_un	 sun;
+	socklen_t		 len = sizeof sun;
+	int			 flags;
+
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		fatal("fcntl O_NONBLOCK on the socket from systemd");
+	memset(&sun, 0, sizeof sun);
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
+	    len > offsetof(struct sockaddr_un, sun_path) &&
+	    sun.sun_path[0] != '\0')
+		log_info("socket from systemd: %.*s",
+		    (int)(len - offsetof(struct sockaddr_un, sun_path)),
+		    sun.sun_path);
+}
+
 /* Starts accepting clients on fd. */
 void
 listener_start(int fd)
@@ -105,10 +134,15 @@ listener_start(int fd)
 	if (listener_ev == NULL || listener_pause_ev == NULL)
 		fatalx("event_new failed");
 	event_add(listener_ev, NULL);
-	log_info("listening on %s", listener_path);
+	log_info("listening on %s", listener_path != NULL ? listener_path :
+	    "the socket from systemd");
 }
 
-/* Stops accepting and removes the socket file. */
+/*
+ * Stops accepting and removes the socket file if we made it. After the
+ * privilege drop that may be refused (the directory is root's, or
+ * systemd's RuntimeDirectory which systemd cleans up): only a debug line.
+ */
 void
 listener_close(void)
 {
@@ -120,9 +154,13 @@ listener_close(void)
 	if (listener_fd != -1)
 		close(listener_fd);
 	listener_fd = -1;
-	if (listener_path != NULL && unlink(listener_path) == -1 &&
-	    errno != ENOENT)
-		log_warn("unlink %s", listener_path);
+	if (listener_path != NULL && unlink(listener_path) == -1) {
+		if (errno == EACCES || errno == EPERM || errno == EROFS)
+			log_debug("cannot remove %s after the privilege drop: "
+			    "%s", listener_path, strerror(errno));
+		else if (errno != ENOENT)
+			log_warn("unlink %s", listener_path);
+	}
 	free(listener_path);
 	listener_path = NULL;
 }
@@ -152,13 +190,52 @@ listener_accept_cb(evutil_socket_t lfd, short what, void *arg)
 			return;
 		}
 		if (session_count() >= sbd_conf.max_clients) {
-			log_warnx("client refused: %u clients, the limit",
-			    session_count());
-			close(fd);
+			listener_refuse(fd);
 			continue;
 		}
 		session_create(fd);
 	}
+}
+
+/*
+ * Turns a client away for the client limit: a Response with id 0 (no
+ * request's) and an Error that says why, then closes. Refusals are logged
+ * at most every ten seconds, with how many there were, so that a flood of
+ * connections cannot flood the log.
+ */
+static void
+listener_refuse(int fd)
+{
+	static time_t		 said;
+	static unsigned long	 refused;
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__Error	 err = SOCKBROKER__ERROR__INIT;
+	char			 msg[64];
+	uint8_t			*frame;
+	size_t			 len;
+	time_t			 now = time(NULL);
+
+	refused++;
+	if (said == 0 || now - said >= 10) {
+		log_warnx("client refused: %u clients, the limit (%lu "
+		    "refusals since the last such line)", session_count(),
+		    refused);
+		said = now;
+		refused = 0;
+	}
+	snprintf(msg, sizeof msg, "too many clients (limit %u)",
+	    sbd_conf.max_clients);
+	err.errnum = EUSERS;
+	err.kind = SOCKBROKER__ERROR__KIND__PROTOCOL;
+	err.message = msg;
+	resp.id = 0;
+	resp.error = &err;
+	if (sbp_frame_pack(&resp.base, SBP_MIN_FRAME, &frame, &len) == 0) {
+		/* A fresh socket has room; if not, the client gets EOF. */
+		(void)send(fd, frame, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		free(frame);
+	}
+	close(fd);
 }
 
 /* Accepts again after a pause for lack of descriptors. */

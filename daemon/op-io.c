@@ -37,6 +37,10 @@ op_io_start(struct session *s, const Sockbroker__Request *req,
 	if (io->address != NULL &&
 	    op_sockaddr(s, req, h, io->address, &ss, &len) == -1)
 		return (NULL);
+	if (io->sending && mediate_send(s, req, h, io->address != NULL ?
+	    (struct sockaddr *)&ss : NULL, io->address != NULL ? len : 0,
+	    io->data, io->len) == -1)
+		return (NULL);
 	if (io->flags & ~io->allowed) {
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
 		    "%s: unsupported flags 0x%x", sbp_op_name(req),
@@ -57,7 +61,8 @@ op_send(struct session *s, Sockbroker__Request *req)
 	Sockbroker__SendRequest	*sr = req->send;
 	struct io_start		 io = { sr->handle, sr->has_timeout,
 				    sr->timeout, sr->address, sr->has_flags ?
-				    sr->flags : 0, OP_SEND_FLAGS };
+				    sr->flags : 0, OP_SEND_FLAGS, 1, sr->data.data,
+				    sr->data.len };
 	struct handle		*h;
 
 	if ((h = op_io_start(s, req, &io)) == NULL)
@@ -111,7 +116,7 @@ op_recv(struct session *s, Sockbroker__Request *req)
 	Sockbroker__RecvRequest	*rr = req->recv;
 	struct io_start		 io = { rr->handle, rr->has_timeout,
 				    rr->timeout, NULL, rr->has_flags ?
-				    rr->flags : 0, OP_RECV_FLAGS };
+				    rr->flags : 0, OP_RECV_FLAGS, 0, NULL, 0 };
 	struct handle		*h;
 
 	if ((h = op_io_start(s, req, &io)) == NULL)

@@ -84,6 +84,8 @@ op_ioctl(struct session *s, Sockbroker__Request *req)
 		    "ioctl request 0x%x is not brokered", ir->request);
 		return (OP_DONE);
 	}
+	if (mediate_ioctl(s, req, h, ir->request) == -1)
+		return (OP_DONE);
 	size = ioctl_size(ioctl_list[i].arg);
 	memset(&arg, 0, sizeof arg);
 	if (ioctl_list[i].arg == IOCTL_IFREQ) {

@@ -106,7 +106,9 @@ op_sendmsg(struct session *s, Sockbroker__Request *req)
 	Sockbroker__SendmsgRequest *sr = req->sendmsg;
 	struct io_start		 io = { sr->handle, sr->has_timeout,
 				    sr->timeout, sr->address, sr->has_flags ?
-				    sr->flags : 0, OP_SEND_FLAGS };
+				    sr->flags : 0, OP_SEND_FLAGS, 1,
+				    sr->n_buffers > 0 ? sr->buffers[0].data : NULL,
+				    sr->n_buffers > 0 ? sr->buffers[0].len : 0 };
 	struct handle		*h;
 
 	if ((h = op_io_start(s, req, &io)) == NULL)
@@ -188,7 +190,8 @@ op_recvmsg(struct session *s, Sockbroker__Request *req)
 	Sockbroker__RecvmsgRequest *rr = req->recvmsg;
 	struct io_start		 io = { rr->handle, rr->has_timeout,
 				    rr->timeout, NULL, rr->has_flags ?
-				    rr->flags : 0, OP_RECV_FLAGS | MSG_ERRQUEUE };
+				    rr->flags : 0, OP_RECV_FLAGS | MSG_ERRQUEUE,
+				    0, NULL, 0 };
 	struct handle		*h;
 
 	if ((h = op_io_start(s, req, &io)) == NULL)

@@ -235,6 +235,9 @@ op_setsockopt(struct session *s, Sockbroker__Request *req)
 		    len, o->min, o->max);
 		return (OP_DONE);
 	}
+	if (mediate_setsockopt(s, req, h, sr->level, sr->optname, val,
+	    len) == -1)
+		return (OP_DONE);
 	if (setsockopt(h->fd, sr->level, sr->optname, val, len) == -1)
 		reply_errno(s, req->id, errno, "setsockopt");
 	else

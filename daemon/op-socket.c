@@ -186,6 +186,8 @@ op_socket(struct session *s, Sockbroker__Request *req)
 		    "socket: bad socket type %d", sr->type);
 		return (OP_DONE);
 	}
+	if (mediate_socket(s, req, sr->family, type, protocol) == -1)
+		return (OP_DONE);
 	fd = socket(sr->family, type | OP_TYPE_FLAGS, protocol);
 	if (fd == -1) {
 		reply_errno(s, req->id, errno, "socket");
@@ -197,7 +199,7 @@ op_socket(struct session *s, Sockbroker__Request *req)
 		    "socket: handle limit reached (%u)", sbd_conf.max_handles);
 		return (OP_DONE);
 	}
-	log_debug("client %u: socket(%d, %d, %d) = handle %u", s->id,
+	log_debug("client %u: socket(%d, %d, %d) = handle %u", s->num,
 	    sr->family, type, protocol, h->value);
 	op_reply_handle(s, req->id, h, NULL, 0);
 	return (OP_DONE);
@@ -212,7 +214,9 @@ op_bind(struct session *s, Sockbroker__Request *req)
 	socklen_t		 len;
 
 	if ((h = op_handle(s, req, req->bind->handle)) == NULL ||
-	    op_sockaddr(s, req, h, req->bind->address, &ss, &len) == -1)
+	    op_sockaddr(s, req, h, req->bind->address, &ss, &len) == -1 ||
+	    mediate_address(s, req, h, POLICY_BIND, (struct sockaddr *)&ss,
+	    len) == -1)
 		return (OP_DONE);
 	if (bind(h->fd, (struct sockaddr *)&ss, len) == -1)
 		reply_errno(s, req->id, errno, "bind");
@@ -254,7 +258,9 @@ op_connect(struct session *s, Sockbroker__Request *req)
 
 	if ((h = op_handle(s, req, cr->handle)) == NULL ||
 	    wait_timeout_check(s, req, cr->has_timeout, cr->timeout) == -1 ||
-	    op_sockaddr(s, req, h, cr->address, &ss, &len) == -1)
+	    op_sockaddr(s, req, h, cr->address, &ss, &len) == -1 ||
+	    mediate_address(s, req, h, POLICY_CONNECT, (struct sockaddr *)&ss,
+	    len) == -1)
 		return (OP_DONE);
 	if (connect(h->fd, (struct sockaddr *)&ss, len) == 0) {
 		op_connect_done(s, req, 0);
@@ -397,7 +403,7 @@ op_close(struct session *s, Sockbroker__Request *req)
 
 	if ((h = op_handle(s, req, req->close->handle)) == NULL)
 		return (OP_DONE);
-	log_debug("client %u: close handle %u", s->id, h->value);
+	log_debug("client %u: close handle %u", s->num, h->value);
 	handle_close(h);
 	reply_empty(s, req->id);
 	return (OP_DONE);

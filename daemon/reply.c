@@ -20,14 +20,15 @@ reply_send(struct session *s, Sockbroker__Response *resp)
 		return;
 	if (errno == EMSGSIZE) {
 		/* Our own bug: payloads are capped below the frame size. */
-		log_warnx("client %u: reply %llu over the frame size", s->id,
+		log_warnx("client %u: reply %llu over the frame size", s->num,
 		    (unsigned long long)resp->id);
 		reply_error(s, resp->id, SOCKBROKER__ERROR__KIND__PROTOCOL,
 		    EMSGSIZE, "reply too large for the client's frame size");
 		return;
 	}
-	log_warnx("client %u: not reading its replies (%zu bytes queued), "
-	    "cut off", s->id, peer_queued(&s->peer));
+	session_limit(s, LIMIT_QUEUED, "not reading its replies (%zu bytes "
+	    "queued, limit %zu), cut off", peer_queued(&s->peer),
+	    sbd_conf.max_queued);
 	session_lost(s, "reply queue over the limit");
 }
 
@@ -44,7 +45,7 @@ reply_error(struct session *s, uint64_t id, int kind, int errnum,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	log_debug("client %u: request %llu: %s error %d: %s", s->id,
+	log_debug("client %u: request %llu: %s error %d: %s", s->num,
 	    (unsigned long long)id, sbp_error_kind_name(kind), errnum, msg);
 
 	err.errnum = errnum;

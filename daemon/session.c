@@ -9,6 +9,8 @@
  */
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,26 +27,26 @@ static void	session_lost_cb(struct peer *, const char *, void *);
 static void	session_dispatch(struct session *, Sockbroker__Request *);
 static enum op_result	session_op(struct session *, Sockbroker__Request *);
 
-/* Starts a session on a freshly accepted client socket. */
+/*
+ * Starts a session on a freshly accepted client socket, learning from the
+ * kernel who the peer is; a peer the kernel will not name is turned away.
+ */
 void
 session_create(int fd)
 {
 	struct session	*s;
-	struct ucred	 cred;
-	socklen_t	 len = sizeof cred;
+	char		 who[1024];
 
 	s = xcalloc(1, sizeof *s);
-	s->id = session_next_id++;
+	s->num = session_next_id++;
 	s->refs = 1;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-		s->pid = cred.pid;
-		s->uid = cred.uid;
-		s->gid = cred.gid;
-	} else {
-		log_warn("client %u: SO_PEERCRED", s->id);
-		s->pid = -1;
-		s->uid = (uid_t)-1;
-		s->gid = (gid_t)-1;
+	if (identity_get(fd, &s->id) == -1) {
+		log_warn("client %u: refused, cannot tell who the peer is",
+		    s->num);
+		identity_free(&s->id);
+		free(s);
+		close(fd);
+		return;
 	}
 	handle_table_init(&s->handles, sbd_conf.max_handles);
 	peer_init(&s->peer, fd, sbd_conf.max_frame);
@@ -53,8 +55,28 @@ session_create(int fd)
 	s->peer.arg = s;
 	TAILQ_INSERT_TAIL(&sessions, s, entry);
 	session_nsessions++;
-	log_info("client %u: connected, pid %ld uid %ld gid %ld", s->id,
-	    (long)s->pid, (long)s->uid, (long)s->gid);
+	identity_describe(&s->id, who, sizeof who);
+	log_info("client %u: connected, %s", s->num, who);
+}
+
+/*
+ * Logs that the client hit a limit, once per client and limit: a client
+ * that keeps hitting it gets an error each time, but the log no flood.
+ */
+void
+session_limit(struct session *s, enum sbd_limit limit, const char *fmt, ...)
+{
+	char	 msg[256];
+	va_list	 ap;
+
+	if (s->warned & (1U << limit))
+		return;
+	s->warned |= 1U << limit;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_warnx("client %u (uid %lu, pid %ld): %s", s->num,
+	    (unsigned long)s->id.uid, (long)s->id.pid, msg);
 }
 
 /* How many clients are connected. */
@@ -78,7 +100,8 @@ session_unref(struct session *s)
 	if (--s->refs > 0)
 		return;
 	if (!s->dead)
-		fatalx("session %u freed while connected", s->id);
+		fatalx("session %u freed while connected", s->num);
+	identity_free(&s->id);
 	free(s);
 }
 
@@ -92,7 +115,7 @@ session_lost(struct session *s, const char *why)
 	if (s->dead)
 		return;
 	s->dead = 1;
-	log_info("client %u: lost (%s), closing %u handle(s)", s->id, why,
+	log_info("client %u: lost (%s), closing %u handle(s)", s->num, why,
 	    s->handles.count);
 	handle_table_free(&s->handles);
 	peer_free(&s->peer);
@@ -130,7 +153,7 @@ session_frame_cb(struct peer *p, const uint8_t *buf, size_t len, void *arg)
 	int			 gone;
 
 	if ((req = sbp_request_unpack(buf, len)) == NULL) {
-		log_warnx("client %u: undecodable request (%zu bytes)", s->id,
+		log_warnx("client %u: undecodable request (%zu bytes)", s->num,
 		    len);
 		session_lost(s, "malformed request");
 		return (-1);
@@ -146,7 +169,7 @@ session_frame_cb(struct peer *p, const uint8_t *buf, size_t len, void *arg)
 static void
 session_dispatch(struct session *s, Sockbroker__Request *req)
 {
-	log_debug("client %u: request %llu: %s", s->id,
+	log_debug("client %u: request %llu: %s", s->num,
 	    (unsigned long long)req->id, sbp_op_name(req));
 	if (!s->hello && req->op_case != SOCKBROKER__REQUEST__OP_HELLO) {
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__PROTOCOL,

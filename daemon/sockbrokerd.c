@@ -23,8 +23,11 @@ struct sbd_config	 sbd_conf = {
 	.max_frame = SBP_MAX_FRAME,
 	.max_pending = SBD_MAX_PENDING,
 	.max_queued = SBD_MAX_QUEUED,
+	.audit_rate = SBD_AUDIT_RATE,
+	.user = SBD_USER,
 };
 struct event_base	*sbd_base;
+struct policy		*sbd_policy;
 
 /*
  * Families this version serves, in the order Hello lists them, each with a
@@ -57,6 +60,8 @@ static unsigned long	 sbd_number(const char *, const char *,
 			    unsigned long, unsigned long);
 static void		 sbd_probe_families(void);
 static void		 sbd_signal_cb(evutil_socket_t, short, void *);
+static void		 sbd_policy_load(void);
+static void		 sbd_reload_cb(evutil_socket_t, short, void *);
 
 /* Prints how to call us and exits. */
 static void
@@ -65,7 +70,9 @@ sbd_usage(void)
 	fprintf(stderr,
 "usage: sockbrokerd [-fhVv] [-l path] [--socket-mode mode]\n"
 "                   [--max-clients n] [--max-handles n] [--max-frame bytes]\n"
-"                   [--max-pending n]\n"
+"                   [--max-pending n] [--max-queued bytes]\n"
+"                   [--audit-file path] [--audit-rate n]\n"
+"                   [--user name] [--no-privdrop] [--policy path]\n"
 "  -l, --listen PATH     socket to serve on (default %s)\n"
 "  -f, --foreground      do not daemonize; log to stderr\n"
 "  -v, --verbose         log every request (debug level)\n"
@@ -74,9 +81,17 @@ sbd_usage(void)
 "      --max-handles N   sockets per client (default %u, max 65535)\n"
 "      --max-frame B     largest frame accepted (default %u)\n"
 "      --max-pending N   requests parked per client (default %u)\n"
+"      --max-queued B    reply bytes queued to a client before it is cut\n"
+"                        off (default %u, at least 4 x --max-frame)\n"
+"      --audit-file PATH also append the audit log to PATH\n"
+"      --audit-rate N    audit lines per second, burst 2N (default %u)\n"
+"      --user NAME       user to become when started as root (default %s)\n"
+"      --no-privdrop     stay root (for tests only)\n"
+"      --policy PATH     the policy (default %s); SIGHUP reloads it\n"
 "  -V, --version         print the version and exit\n",
 	    SB_DEFAULT_SOCKET, SBD_MAX_CLIENTS, SBD_MAX_HANDLES, SBP_MAX_FRAME,
-	    SBD_MAX_PENDING);
+	    SBD_MAX_PENDING, SBD_MAX_QUEUED, SBD_AUDIT_RATE, SBD_USER,
+	    policy_default_path());
 	exit(2);
 }
 
@@ -130,6 +145,43 @@ sbd_families(size_t *n)
 	return (sbd_supported);
 }
 
+/*
+ * Loads the policy at start-up; a missing or broken one stops the daemon
+ * (the file, line and column of a syntax error are in the message).
+ */
+static void
+sbd_policy_load(void)
+{
+	char	*cause = NULL;
+
+	if ((sbd_policy = policy_load(sbd_conf.policy_path, &cause)) == NULL)
+		fatalx("policy: %s", cause);
+	log_info("policy %s: %zu rules", sbd_conf.policy_path,
+	    policy_nrules(sbd_policy));
+}
+
+/*
+ * SIGHUP: reloads the policy atomically. A file that does not load leaves
+ * the old policy in force, and the log says why.
+ */
+static void
+sbd_reload_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct policy	*pol;
+	char		*cause = NULL;
+
+	if ((pol = policy_load(sbd_conf.policy_path, &cause)) == NULL) {
+		log_warnx("policy reload failed, keeping the old policy: %s",
+		    cause);
+		free(cause);
+		return;
+	}
+	policy_free(sbd_policy);
+	sbd_policy = pol;
+	log_info("policy %s reloaded: %zu rules", sbd_conf.policy_path,
+	    policy_nrules(pol));
+}
+
 /* SIGTERM or SIGINT: leave the loop and shut down cleanly. */
 static void
 sbd_signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -152,9 +204,15 @@ main(int argc, char *argv[])
 		{ "max-handles", required_argument, NULL, 'H' },
 		{ "max-frame", required_argument, NULL, 'F' },
 		{ "max-pending", required_argument, NULL, 'P' },
+		{ "max-queued", required_argument, NULL, 'Q' },
+		{ "audit-file", required_argument, NULL, 'A' },
+		{ "audit-rate", required_argument, NULL, 'R' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "no-privdrop", no_argument, NULL, 'N' },
+		{ "policy", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct event	*ev_term, *ev_int;
+	struct event	*ev_term, *ev_int, *ev_hup;
 	int		 ch, fd;
 
 	while ((ch = getopt_long(argc, argv, "fhl:Vv", longopts, NULL)) != -1) {
@@ -192,46 +250,92 @@ main(int argc, char *argv[])
 			sbd_conf.max_pending = sbd_number("--max-pending",
 			    optarg, 1, 1000000);
 			break;
+		case 'Q':
+			sbd_conf.max_queued = sbd_number("--max-queued", optarg,
+			    4 * SBP_MIN_FRAME, 1024UL * 1024 * 1024);
+			break;
+		case 'A':
+			sbd_conf.audit_file = optarg;
+			break;
+		case 'R':
+			sbd_conf.audit_rate = sbd_number("--audit-rate", optarg,
+			    1, 1000000);
+			break;
+		case 'u':
+			sbd_conf.user = optarg;
+			break;
+		case 'N':
+			sbd_conf.no_privdrop = 1;
+			break;
+		case 'p':
+			sbd_conf.policy_path = optarg;
+			break;
 		default:
 			sbd_usage();
 		}
 	}
 	if (optind != argc)
 		sbd_usage();
-	if (sbd_conf.max_queued < 4 * (size_t)sbd_conf.max_frame)
-		sbd_conf.max_queued = 4 * (size_t)sbd_conf.max_frame;
-
 	log_init(sbd_conf.foreground, sbd_conf.verbose);
+	if (sbd_conf.policy_path == NULL)
+		sbd_conf.policy_path = policy_default_path();
+	if (sbd_conf.max_queued < 4 * (size_t)sbd_conf.max_frame) {
+		/* Room for a few of the largest replies. */
+		sbd_conf.max_queued = 4 * (size_t)sbd_conf.max_frame;
+		log_warnx("--max-queued raised to %zu (4 x --max-frame)",
+		    sbd_conf.max_queued);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if ((sbd_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	sbd_probe_families();
-	fd = listener_open(sbd_conf.listen_path, sbd_conf.socket_mode);
-	if (!sbd_conf.foreground && daemon(0, 0) == -1)
-		fatal("daemon");
-
-	op_io_init(sbd_conf.max_frame);
-	resolver_start(2);
+	/* Handle SIGTERM from the moment a client could see us listening. */
 	ev_term = evsignal_new(sbd_base, SIGTERM, sbd_signal_cb, NULL);
 	ev_int = evsignal_new(sbd_base, SIGINT, sbd_signal_cb, NULL);
-	if (ev_term == NULL || ev_int == NULL)
+	ev_hup = evsignal_new(sbd_base, SIGHUP, sbd_reload_cb, NULL);
+	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL)
 		fatalx("evsignal_new failed");
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_int, NULL);
+	evsignal_add(ev_hup, NULL);
+	sbd_policy_load();
+	sbd_probe_families();
+	if ((fd = sdnotify_listen_fd()) != -1)
+		listener_adopt(fd);
+	else
+		fd = listener_open(sbd_conf.listen_path, sbd_conf.socket_mode);
+	audit_init(sbd_conf.audit_file, sbd_conf.audit_rate,
+	    sbd_conf.foreground);
+	if (!sbd_conf.foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	if (sbd_conf.no_privdrop)
+		log_warnx("--no-privdrop: keeping every privilege we started "
+		    "with; for tests only");
+	else
+		priv_drop(sbd_conf.user);	/* before any thread starts */
+
+	op_io_init(sbd_conf.max_frame);
+	resolver_start(2);
 	listener_start(fd);
-	log_info("sockbrokerd %s ready: max %u clients, %u handles each, "
-	    "frames up to %u bytes", PACKAGE_VERSION, sbd_conf.max_clients,
-	    sbd_conf.max_handles, sbd_conf.max_frame);
+	log_info("sockbrokerd %s ready: max %u clients, %u handles, %u "
+	    "pending requests and %zu queued reply bytes each, frames up to "
+	    "%u bytes", PACKAGE_VERSION, sbd_conf.max_clients,
+	    sbd_conf.max_handles, sbd_conf.max_pending, sbd_conf.max_queued,
+	    sbd_conf.max_frame);
+	sdnotify_ready();
 
 	if (event_base_dispatch(sbd_base) == -1)
 		fatalx("event loop failed");
+	sdnotify_stopping();
 
 	listener_close();
 	session_free_all();
 	resolver_stop();
 	op_io_free();
+	audit_close();
 	event_free(ev_term);
 	event_free(ev_int);
+	event_free(ev_hup);
+	policy_free(sbd_policy);
 	event_base_free(sbd_base);
 	libevent_global_shutdown();
 	log_info("stopped");

@@ -10,13 +10,16 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <event2/bufferevent.h>
 
 #include "sbproto.h"
+#include "policy.h"
 
 #define SBD_MAX_HANDLES		1024	/* per client, default */
 #define SBD_MAX_CLIENTS		256	/* default */
@@ -24,6 +27,8 @@
 #define SBD_MAX_QUEUED		(8 * 1024 * 1024) /* reply bytes per client */
 #define SBD_HANDLE_SLOTS	0x10000	/* slot part of a handle: 16 bits */
 #define SBD_MAX_TIMEOUT		1e9	/* seconds; larger is EINVAL */
+#define SBD_AUDIT_RATE		100	/* audit lines per second, default */
+#define SBD_USER		"sockbroker" /* --user default */
 
 struct sbd_config {
 	const char	*listen_path;
@@ -35,10 +40,16 @@ struct sbd_config {
 	unsigned int	 max_frame;
 	unsigned int	 max_pending;
 	size_t		 max_queued;
+	const char	*audit_file;	/* NULL: syslog or stderr only */
+	unsigned int	 audit_rate;	/* lines per second */
+	const char	*user;		/* to drop to when started as root */
+	int		 no_privdrop;	/* tests only: keep root */
+	const char	*policy_path;
 };
 
 extern struct sbd_config	 sbd_conf;
 extern struct event_base	*sbd_base;
+extern struct policy		*sbd_policy;	/* never NULL once running */
 
 /* What an operation did with its request. */
 enum op_result {
@@ -109,19 +120,41 @@ struct peer {
 	void			*arg;
 };
 
+/*
+ * The peer of a client connection, from the kernel (never from a request),
+ * with its names resolved once at connect.
+ */
+struct identity {
+	uid_t			 uid;
+	gid_t			 gid;
+	pid_t			 pid;
+	int			 pidfd;		/* -1: no SO_PEERPIDFD */
+	gid_t			*gids;		/* primary first, supplementary */
+	size_t			 ngids;
+	char			*user;		/* name, or the uid as text */
+	char			**groups;	/* names of gids[], same order */
+	char			 exe[PATH_MAX];	/* "?" if unreadable */
+};
+
+/* Limits a client can hit; each is logged once per client. */
+enum sbd_limit {
+	LIMIT_HANDLES,
+	LIMIT_PENDING,
+	LIMIT_QUEUED,
+};
+
 /* A connected client. */
 struct session {
 	TAILQ_ENTRY(session)	 entry;
-	unsigned int		 id;
+	unsigned int		 num;		/* "client 3" in logs */
 	int			 refs;
 	int			 dead;
 	int			 hello;		/* Hello exchanged */
-	pid_t			 pid;
-	uid_t			 uid;
-	gid_t			 gid;
+	struct identity		 id;		/* the peer, from the kernel */
 	struct peer		 peer;
 	struct handle_table	 handles;
 	unsigned int		 pending;	/* parked + resolving */
+	unsigned int		 warned;	/* limits logged: 1 << sbd_limit */
 };
 
 /* sockbrokerd.c */
@@ -143,8 +176,17 @@ char	*xstrdup(const char *);
 
 /* listener.c */
 int	listener_open(const char *, mode_t);
+void	listener_adopt(int);
 void	listener_start(int);
 void	listener_close(void);
+
+/* priv.c */
+void	priv_drop(const char *);
+
+/* sdnotify.c */
+int	sdnotify_listen_fd(void);
+void	sdnotify_ready(void);
+void	sdnotify_stopping(void);
 
 /* peer.c */
 void	peer_init(struct peer *, int, size_t);
@@ -159,6 +201,52 @@ void	session_unref(struct session *);
 void	session_lost(struct session *, const char *);
 void	session_free_all(void);
 unsigned int	session_count(void);
+void	session_limit(struct session *, enum sbd_limit, const char *, ...)
+	    __attribute__((__format__(printf, 3, 4)));
+
+/* identity.c */
+int	identity_get(int, struct identity *);
+void	identity_free(struct identity *);
+void	identity_describe(const struct identity *, char *, size_t);
+
+/* audit.c */
+/* A token bucket: rate tokens a second, at most burst held. */
+struct audit_bucket {
+	double		 rate;
+	double		 burst;
+	double		 tokens;
+	double		 last;		/* when tokens were last counted */
+	unsigned long	 dropped;	/* lines refused since the last write */
+};
+/* One decision, as audit_format() writes it. */
+struct audit_record {
+	struct timespec		 ts;
+	unsigned int		 client;
+	const struct identity	*id;
+	const char		*op;
+	int			 family;
+	int			 type;
+	int			 protocol;
+	const char		*iface;		/* NULL: none */
+	const struct sockaddr	*local;		/* NULL: none */
+	socklen_t		 locallen;
+	const struct sockaddr	*remote;	/* NULL: none */
+	socklen_t		 remotelen;
+	int			 permit;
+	unsigned int		 rule;		/* line; 0: no rule matched */
+	const char		*reason;
+};
+void	audit_init(const char *, unsigned int, int);
+void	audit_close(void);
+void	audit_log(const struct session *, const char *, int, int, int,
+	    const char *, const struct sockaddr *, socklen_t,
+	    const struct sockaddr *, socklen_t, int, unsigned int,
+	    const char *);
+size_t	audit_format(char *, size_t, const struct audit_record *);
+size_t	audit_format_dropped(char *, size_t, const struct timespec *,
+	    unsigned long);
+void	audit_bucket_init(struct audit_bucket *, double, double, double);
+int	audit_ratelimit(struct audit_bucket *, double);
 
 /* handle.c */
 void	handle_table_init(struct handle_table *, unsigned int);
@@ -206,6 +294,20 @@ void	reply_count(struct session *, uint64_t, uint64_t);
 void	reply_address(struct session *, uint64_t, const struct sockaddr *,
 	    socklen_t, int);
 
+/* mediate.c */
+int	mediate_socket(struct session *, const Sockbroker__Request *, int, int,
+	    int);
+int	mediate_address(struct session *, const Sockbroker__Request *,
+	    const struct handle *, enum policy_op, const struct sockaddr *,
+	    socklen_t);
+int	mediate_send(struct session *, const Sockbroker__Request *,
+	    const struct handle *, const struct sockaddr *, socklen_t,
+	    const uint8_t *, size_t);
+int	mediate_setsockopt(struct session *, const Sockbroker__Request *,
+	    const struct handle *, int, int, const void *, size_t);
+int	mediate_ioctl(struct session *, const Sockbroker__Request *,
+	    const struct handle *, unsigned long);
+
 /* op-socket.c */
 enum op_result	op_hello(struct session *, Sockbroker__Request *);
 enum op_result	op_socket(struct session *, Sockbroker__Request *);
@@ -233,6 +335,9 @@ struct io_start {
 	const Sockbroker__Address	*address;	/* NULL: none */
 	int				 flags;
 	int				 allowed;	/* flags it takes */
+	int				 sending;	/* send, sendmsg */
+	const uint8_t			*data;		/* first buffer sent */
+	size_t				 len;
 };
 
 #define OP_SEND_FLAGS	(MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | \

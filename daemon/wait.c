@@ -70,8 +70,8 @@ wait_park(struct session *s, struct handle *h, Sockbroker__Request *req,
 	struct timeval	 tv;
 
 	if (s->pending >= sbd_conf.max_pending) {
-		log_warnx("client %u: %u requests parked, limit reached", s->id,
-		    s->pending);
+		session_limit(s, LIMIT_PENDING, "pending request limit reached "
+		    "(%u)", sbd_conf.max_pending);
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, ENOBUFS,
 		    "too many requests waiting (limit %u)",
 		    sbd_conf.max_pending);

@@ -36,6 +36,7 @@
 #include "fixture.h"
 
 #define FIXTURE_MAX_ARGS	64
+#define FIXTURE_MAX_DIRARGS	4	/* "{dir}" arguments */
 
 struct fixture {
 	char	 dir[64];
@@ -50,6 +51,8 @@ struct fixture {
 };
 
 static struct fixture	fx = { .ctl = -1, .st = -1 };
+static const char *const *fixture_extra;	/* fixture_set_args() */
+static char	fixture_expanded[FIXTURE_MAX_DIRARGS][PATH_MAX]; /* "{dir}..." */
 
 static void	fixture_setup(void);
 static void	fixture_teardown(void);
@@ -94,6 +97,13 @@ pid_t
 fixture_pid(void)
 {
 	return (fx.daemon);
+}
+
+/* Extra daemon arguments for the daemons started from now on. */
+void
+fixture_set_args(const char *const *extra)
+{
+	fixture_extra = extra;
 }
 
 /* Counts the sockets among the daemon's descriptors; -1 if unreadable. */
@@ -401,7 +411,8 @@ fixture_build_argv(void)
 	const char	*daemon = getenv("SB_DAEMON");
 	const char	*wrapper = getenv("SB_DAEMON_WRAPPER");
 	char		*p, *word;
-	int		 n = 0;
+	size_t		 i, len;
+	int		 n = 0, nd = 0;
 
 	ck_assert_msg(daemon != NULL && *daemon != '\0',
 	    "SB_DAEMON must name the sockbrokerd to test");
@@ -409,7 +420,7 @@ fixture_build_argv(void)
 	fx.args = strdup(wrapper != NULL ? wrapper : "");
 	ck_assert_ptr_nonnull(fx.args);
 	for (p = fx.args; (word = strsep(&p, " \t")) != NULL;) {
-		if (*word != '\0' && n < FIXTURE_MAX_ARGS - 7)
+		if (*word != '\0' && n < FIXTURE_MAX_ARGS - 8)
 			fx.argv[n++] = word;
 	}
 	fx.argv[n++] = (char *)daemon;
@@ -417,6 +428,24 @@ fixture_build_argv(void)
 	fx.argv[n++] = fx.path;
 	fx.argv[n++] = "--foreground";
 	fx.argv[n++] = "--verbose";
+	fx.argv[n++] = "--no-privdrop";	/* tests: no sockbroker user */
+	if (getenv("SB_POLICY") != NULL) {	/* a later --policy wins */
+		fx.argv[n++] = "--policy";
+		fx.argv[n++] = getenv("SB_POLICY");
+	}
+	for (i = 0; fixture_extra != NULL && fixture_extra[i] != NULL &&
+	    n < FIXTURE_MAX_ARGS - 1; i++) {
+		if (strncmp(fixture_extra[i], "{dir}", 5) != 0) {
+			fx.argv[n++] = (char *)fixture_extra[i];
+			continue;
+		}
+		len = strlen(fx.dir) + strlen(fixture_extra[i]);
+		ck_assert_uint_lt(len, sizeof fixture_expanded[0]);
+		ck_assert_int_lt(nd, FIXTURE_MAX_DIRARGS);
+		snprintf(fixture_expanded[nd], sizeof fixture_expanded[0],
+		    "%s%s", fx.dir, fixture_extra[i] + 5);
+		fx.argv[n++] = fixture_expanded[nd++];
+	}
 	fx.argv[n] = NULL;
 }
 

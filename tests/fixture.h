@@ -27,6 +27,13 @@ const char	*fixture_dir(void);
 /* The daemon's process id. */
 pid_t		 fixture_pid(void);
 /*
+ * Extra daemon arguments (a NULL-terminated list, or NULL for none) for the
+ * daemons started from now on; "{dir}" at the start of one stands for
+ * fixture_dir(). Call it from an unchecked fixture (tcase_add_unchecked_
+ * fixture), which runs before the tests of its TCase in the parent.
+ */
+void		 fixture_set_args(const char *const *extra);
+/*
  * How many sockets the daemon has open now: the entries of /proc/PID/fd
  * that are sockets. (Its other descriptors are constant, and valgrind's
  * own, which are files and pipes, come and go.)
@@ -75,6 +82,8 @@ Suite	*e2e_raw_suite(void);
 Suite	*e2e_packet_suite(void);
 Suite	*e2e_netlink_suite(void);
 Suite	*e2e_msg_suite(void);
+Suite	*e2e_limits_suite(void);
+Suite	*e2e_audit_suite(void);
 
 #ifdef SBPROTO_H
 /* check_e2e_msg.c: the raw protocol, for what the C API cannot say. */

@@ -45,7 +45,7 @@ cli() {
 if [ -n "${SB_DAEMON_WRAPPER:-}" ]; then tries=600; else tries=100; fi
 # shellcheck disable=SC2086 # the wrapper is a list of words
 ${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$sock" --foreground --verbose \
-    >"$log" 2>&1 &
+    --no-privdrop --policy "$SB_POLICY" >"$log" 2>&1 &
 daemon=$!
 while ! cli info >/dev/null 2>&1; do
 	tries=$((tries - 1))
