@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -196,24 +197,40 @@ identity_group(gid_t gid)
 }
 
 /*
- * The peer's executable, from /proc/PID/exe; "?" if it cannot be read, or
- * if the pidfd says the peer has exited (its pid may name another process).
+ * The peer's executable, from /proc/PID/exe. After the privilege drop that
+ * link is unreadable for other users' processes; then the command name
+ * from /proc/PID/comm, in brackets ("[ping]"), which anyone may read. "?"
+ * if neither can be read, or if the pidfd says the peer has exited (its pid
+ * may name another process by now).
  */
 static void
 identity_exe(struct identity *id)
 {
-	char	 path[64];
+	char	 path[64], comm[32];
 	ssize_t	 n;
+	int	 fd;
 
 	if (id->pid <= 0)
 		return;
 	snprintf(path, sizeof path, "/proc/%ld/exe", (long)id->pid);
-	n = readlink(path, id->exe, sizeof id->exe - 1);
-	if (n <= 0 || !identity_alive(id->pidfd)) {
-		snprintf(id->exe, sizeof id->exe, "?");
-		return;
+	if ((n = readlink(path, id->exe, sizeof id->exe - 1)) > 0)
+		id->exe[n] = '\0';
+	else {
+		snprintf(path, sizeof path, "/proc/%ld/comm", (long)id->pid);
+		n = -1;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+			n = read(fd, comm, sizeof comm - 1);
+			close(fd);
+		}
+		if (n > 0 && comm[n - 1] == '\n')
+			n--;
+		if (n > 0) {
+			comm[n] = '\0';
+			snprintf(id->exe, sizeof id->exe, "[%s]", comm);
+		}
 	}
-	id->exe[n] = '\0';
+	if (n <= 0 || !identity_alive(id->pidfd))
+		snprintf(id->exe, sizeof id->exe, "?");
 }
 
 /* Whether the process of pidfd still runs (1 if there is no pidfd). */

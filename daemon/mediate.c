@@ -27,6 +27,10 @@
 
 #include "sockbrokerd.h"
 
+static int	mediate_is_can_raw(const struct handle *);
+static int	mediate_can_send(struct session *, const Sockbroker__Request *,
+		    const struct handle *, const uint8_t *, size_t);
+
 /* The part of a policy context that comes from the peer and the socket. */
 static void
 mediate_ctx(struct policy_ctx *ctx, const struct session *s,
@@ -44,11 +48,14 @@ mediate_ctx(struct policy_ctx *ctx, const struct session *s,
 	ctx->protocol = protocol;
 }
 
-/* The interface an address names (packet, CAN), into buf; NULL if none. */
+/*
+ * The interface a packet or CAN address names, into buf: "" for ifindex 0
+ * (every interface); NULL for other families.
+ */
 static const char *
 mediate_iface(const struct sockaddr *sa, char buf[IF_NAMESIZE])
 {
-	unsigned int	 index = 0;
+	unsigned int	 index;
 
 	if (sa == NULL)
 		return (NULL);
@@ -56,8 +63,10 @@ mediate_iface(const struct sockaddr *sa, char buf[IF_NAMESIZE])
 		index = ((const struct sockaddr_ll *)sa)->sll_ifindex;
 	else if (sa->sa_family == AF_CAN)
 		index = ((const struct sockaddr_can *)sa)->can_ifindex;
-	if (index == 0)
+	else
 		return (NULL);
+	if (index == 0)
+		return ("");	/* every interface: only `iface *` grants it */
 	if (if_indextoname(index, buf) == NULL)
 		snprintf(buf, IF_NAMESIZE, "#%u", index);
 	return (buf);
@@ -167,6 +176,9 @@ mediate_send(struct session *s, const Sockbroker__Request *req,
 		    len);
 		return (mediate_decide(s, req, &ctx, ctx.netlink_write));
 	}
+	if (mediate_is_can_raw(h) &&
+	    mediate_can_send(s, req, h, buf, len) == -1)
+		return (-1);
 	if (sa == NULL)
 		return (0);	/* connected: checked at connect */
 	mediate_ctx(&ctx, s, POLICY_SEND, h->family, h->type, h->protocol);
@@ -174,6 +186,57 @@ mediate_send(struct session *s, const Sockbroker__Request *req,
 	ctx.addrlen = salen;
 	ctx.iface = mediate_iface(sa, ifname);
 	return (mediate_decide(s, req, &ctx, 0));
+}
+
+/* Whether h is a CAN_RAW socket, whose frames the policy's can-id sees. */
+static int
+mediate_is_can_raw(const struct handle *h)
+{
+	return (h->family == AF_CAN && h->protocol == CAN_RAW);
+}
+
+/*
+ * A CAN frame about to be sent: its id must be in the can-id ranges of the
+ * deciding rule. Denials are answered and audited; grants are not logged
+ * (one line a frame would drown the log).
+ */
+static int
+mediate_can_send(struct session *s, const Sockbroker__Request *req,
+    const struct handle *h, const uint8_t *frame, size_t len)
+{
+	struct policy_ctx	 ctx;
+	uint32_t		 id;
+
+	if (len < sizeof id)
+		return (0);	/* the kernel refuses a short frame */
+	memcpy(&id, frame, sizeof id);
+	mediate_ctx(&ctx, s, POLICY_CAN_SEND, h->family, h->type, h->protocol);
+	ctx.has_can_id = 1;
+	ctx.can_id = id;
+	return (mediate_decide(s, req, &ctx, 0));
+}
+
+/*
+ * Whether a CAN frame just received may reach the client; 1 for anything
+ * that is not a CAN_RAW frame. A frame outside the can-id ranges is
+ * dropped without a word to the client (nor the audit log: a busy bus).
+ */
+int
+mediate_can_recv(const struct session *s, const struct handle *h,
+    const uint8_t *frame, size_t len)
+{
+	struct policy_ctx	 ctx;
+	struct policy_verdict	 v;
+	uint32_t		 id;
+
+	if (!mediate_is_can_raw(h) || len < sizeof id)
+		return (1);
+	memcpy(&id, frame, sizeof id);
+	mediate_ctx(&ctx, s, POLICY_CAN_RECV, h->family, h->type, h->protocol);
+	ctx.has_can_id = 1;
+	ctx.can_id = id;
+	policy_check(sbd_policy, &ctx, &v);
+	return (v.permit);
 }
 
 /* setsockopt(): SO_BINDTODEVICE also names the interface it reaches. */

@@ -119,7 +119,8 @@ op_recv(struct session *s, Sockbroker__Request *req)
 				    rr->flags : 0, OP_RECV_FLAGS, 0, NULL, 0 };
 	struct handle		*h;
 
-	if ((h = op_io_start(s, req, &io)) == NULL)
+	if ((h = op_io_start(s, req, &io)) == NULL ||
+	    op_packet_autobind(s, req, h) == -1)
 		return (OP_DONE);
 	return (wait_try(s, h, req, WAIT_READ, io.has_timeout, io.timeout,
 	    op_recv_try));
@@ -137,13 +138,20 @@ op_recv_try(struct session *s, struct handle *h, struct waiter *w)
 	socklen_t		 sslen = sizeof ss;
 	size_t			 want;
 	uint8_t			*buf = op_io_buffer(&want, s, rr->bufsize, 0);
+	int			 flags = rr->has_flags ? rr->flags : 0;
 	ssize_t			 n;
 
-	do {
-		n = recvfrom(h->fd, buf, want, (rr->has_flags ?
-		    rr->flags : 0) | MSG_DONTWAIT, (struct sockaddr *)&ss,
-		    &sslen);
-	} while (n == -1 && errno == EINTR);
+	for (;;) {
+		sslen = sizeof ss;
+		n = recvfrom(h->fd, buf, want, flags | MSG_DONTWAIT,
+		    (struct sockaddr *)&ss, &sslen);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || mediate_can_recv(s, h, buf, (size_t)n))
+			break;
+		if (flags & MSG_PEEK)	/* a refused frame: drop it for real */
+			(void)recv(h->fd, buf, want, MSG_DONTWAIT);
+	}
 	if (n == -1) {
 		if (errno == EAGAIN)
 			return (OP_PARKED);

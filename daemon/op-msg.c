@@ -194,7 +194,8 @@ op_recvmsg(struct session *s, Sockbroker__Request *req)
 				    0, NULL, 0 };
 	struct handle		*h;
 
-	if ((h = op_io_start(s, req, &io)) == NULL)
+	if ((h = op_io_start(s, req, &io)) == NULL ||
+	    op_packet_autobind(s, req, h) == -1)
 		return (OP_DONE);
 	return (wait_try(s, h, req, WAIT_READ, io.has_timeout, io.timeout,
 	    op_recvmsg_try));
@@ -255,7 +256,9 @@ op_recvmsg_try(struct session *s, struct handle *h, struct waiter *w)
 	struct msghdr		 msg;
 	struct iovec		 iov;
 	ssize_t			 n;
+	size_t			 controllen;
 	int			 flags;
+	int			 rflags = rr->has_flags ? rr->flags : 0;
 
 	memset(&msg, 0, sizeof msg);
 	iov.iov_base = op_io_buffer(&iov.iov_len, s, rr->bufsize,
@@ -271,11 +274,20 @@ op_recvmsg_try(struct session *s, struct handle *h, struct waiter *w)
 		    rr->ancbufsize : sizeof control.buf;
 	}
 	/* Only AF_UNIX passes descriptors; AF_PACKET refuses the flag. */
-	do {
-		n = recvmsg(h->fd, &msg, (rr->has_flags ? rr->flags : 0) |
-		    MSG_DONTWAIT | (h->family == AF_UNIX ? MSG_CMSG_CLOEXEC :
-		    0));
-	} while (n == -1 && errno == EINTR);
+	controllen = msg.msg_controllen;
+	for (;;) {
+		msg.msg_namelen = sizeof ss;
+		msg.msg_controllen = controllen;
+		n = recvmsg(h->fd, &msg, rflags | MSG_DONTWAIT |
+		    (h->family == AF_UNIX ? MSG_CMSG_CLOEXEC : 0));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || mediate_can_recv(s, h, iov.iov_base, (size_t)n))
+			break;
+		if (rflags & MSG_PEEK)	/* a refused frame: drop it for real */
+			(void)recv(h->fd, iov.iov_base, iov.iov_len,
+			    MSG_DONTWAIT);
+	}
 	if (n == -1) {
 		if (errno == EAGAIN)
 			return (OP_PARKED);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/if_packet.h>
+
 #include "sockbrokerd.h"
 
 #define OP_TYPE_FLAGS	(SOCK_NONBLOCK | SOCK_CLOEXEC)
@@ -188,7 +190,9 @@ op_socket(struct session *s, Sockbroker__Request *req)
 	}
 	if (mediate_socket(s, req, sr->family, type, protocol) == -1)
 		return (OP_DONE);
-	fd = socket(sr->family, type | OP_TYPE_FLAGS, protocol);
+	/* A packet socket hears nothing until the policy saw where (bind). */
+	fd = socket(sr->family, type | OP_TYPE_FLAGS, sr->family == AF_PACKET ?
+	    0 : protocol);
 	if (fd == -1) {
 		reply_errno(s, req->id, errno, "socket");
 		return (OP_DONE);
@@ -218,11 +222,45 @@ op_bind(struct session *s, Sockbroker__Request *req)
 	    mediate_address(s, req, h, POLICY_BIND, (struct sockaddr *)&ss,
 	    len) == -1)
 		return (OP_DONE);
-	if (bind(h->fd, (struct sockaddr *)&ss, len) == -1)
+	if (h->family == AF_PACKET &&
+	    ((struct sockaddr_ll *)&ss)->sll_protocol == 0)
+		((struct sockaddr_ll *)&ss)->sll_protocol = (uint16_t)h->protocol;
+	if (bind(h->fd, (struct sockaddr *)&ss, len) == -1) {
 		reply_errno(s, req->id, errno, "bind");
-	else
-		reply_empty(s, req->id);
+		return (OP_DONE);
+	}
+	h->bound = 1;
+	reply_empty(s, req->id);
 	return (OP_DONE);
+}
+
+/*
+ * AF_PACKET sockets are opened with protocol 0, so that they receive
+ * nothing before the policy has seen on which interface: bind names one,
+ * and the first receive on a socket never bound binds it to every
+ * interface (ifindex 0) with its protocol, if the policy grants that.
+ * Returns 0 to go on, -1 once answered.
+ */
+int
+op_packet_autobind(struct session *s, const Sockbroker__Request *req,
+    struct handle *h)
+{
+	struct sockaddr_ll	 sll;
+
+	if (h->family != AF_PACKET || h->bound || h->protocol == 0)
+		return (0);
+	memset(&sll, 0, sizeof sll);
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = (uint16_t)h->protocol;
+	if (mediate_address(s, req, h, POLICY_BIND, (struct sockaddr *)&sll,
+	    sizeof sll) == -1)
+		return (-1);
+	if (bind(h->fd, (struct sockaddr *)&sll, sizeof sll) == -1) {
+		reply_errno(s, req->id, errno, "bind");
+		return (-1);
+	}
+	h->bound = 1;
+	return (0);
 }
 
 /* Answers a connect that completed: success, or the connection's errno. */
@@ -428,6 +466,7 @@ op_dup(struct session *s, Sockbroker__Request *req)
 		    "dup: handle limit reached (%u)", sbd_conf.max_handles);
 		return (OP_DONE);
 	}
+	nh->bound = h->bound;
 	op_reply_handle(s, req->id, nh, NULL, 0);
 	return (OP_DONE);
 }

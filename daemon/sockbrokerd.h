@@ -96,6 +96,7 @@ struct handle {
 	int			 family;
 	int			 type;
 	int			 protocol;
+	int			 bound;		/* bind() succeeded */
 	struct event		*ev[2];		/* by enum wait_dir */
 	struct waiter_queue	 waiting[2];
 };
@@ -303,6 +304,8 @@ int	mediate_address(struct session *, const Sockbroker__Request *,
 int	mediate_send(struct session *, const Sockbroker__Request *,
 	    const struct handle *, const struct sockaddr *, socklen_t,
 	    const uint8_t *, size_t);
+int	mediate_can_recv(const struct session *, const struct handle *,
+	    const uint8_t *, size_t);
 int	mediate_setsockopt(struct session *, const Sockbroker__Request *,
 	    const struct handle *, int, int, const void *, size_t);
 int	mediate_ioctl(struct session *, const Sockbroker__Request *,
@@ -323,6 +326,8 @@ void	op_fail(struct session *, const Sockbroker__Request *, int, int,
 	    const char *);
 struct handle	*op_handle(struct session *, const Sockbroker__Request *,
 	    uint32_t);
+int	op_packet_autobind(struct session *, const Sockbroker__Request *,
+	    struct handle *);
 int	op_sockaddr(struct session *, const Sockbroker__Request *,
 	    const struct handle *, const Sockbroker__Address *,
 	    struct sockaddr_storage *, socklen_t *);

@@ -30,6 +30,8 @@ log=$dir/daemon.log
 daemon=
 dumper=
 netns=
+dumpns=
+ddaemon=
 veth=
 skipped=
 
@@ -37,6 +39,8 @@ skipped=
 cleanup() {
 	[ -n "$dumper" ] && kill "$dumper" 2>/dev/null
 	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
+	[ -n "$ddaemon" ] && kill "$ddaemon" 2>/dev/null
+	[ -n "$dumpns" ] && ip netns del "$dumpns" 2>/dev/null
 	[ -n "$veth" ] && ip link del "$veth" 2>/dev/null
 	[ -n "$netns" ] && ip netns del "$netns" 2>/dev/null
 	rm -rf "$dir"
@@ -175,6 +179,29 @@ else
 	echo "SKIP: ping of a silent address: cannot make a network namespace"
 fi
 
+# The dumps run against a second daemon in a network namespace of their
+# own, so that the loopback traffic of other tests (make check runs them in
+# parallel) cannot take the place of the datagrams this test sends.
+dumpns=sbdump$$
+ip netns add "$dumpns" || fail "cannot make a network namespace for the dumps"
+ip -n "$dumpns" link set lo up || fail "cannot bring lo up in $dumpns"
+sock=$dir/dump.sock
+log=$dir/daemon-dump.log
+tries=$wait_tries
+# shellcheck disable=SC2086 # the wrapper is a list of words
+ip netns exec "$dumpns" ${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$sock" \
+    --foreground --verbose --no-privdrop --policy "$SB_POLICY" >"$log" 2>&1 &
+ddaemon=$!
+while ! cli info >/dev/null 2>&1; do
+	tries=$((tries - 1))
+	[ "$tries" -gt 0 ] || fail "the dump daemon did not come up on $sock"
+	kill -0 "$ddaemon" 2>/dev/null || fail "the dump daemon exited at start-up"
+	sleep 0.1
+done
+send_udp() {
+	ip netns exec "$dumpns" bash -c "printf hello >/dev/udp/127.0.0.1/$1"
+}
+
 # dump -i lo -c 5 -w FILE: a pcap tshark reads, five packets, UDP among them.
 port=$((20000 + $$ % 10000))
 dump_start dump-w -i lo -c 5 -w "$dir/lo.pcap"
@@ -211,12 +238,15 @@ tshark_read tshark-any "$dir/any.pcap" -T fields -e frame.protocols ||
 grep -vq '^sll:ethertype:' "$dir/tshark-any.out" &&
     fail "the all-interfaces pcap has a frame without a cooked header"
 
-# SIGTERM: a clean exit (under valgrind: no leak).
-kill -TERM "$daemon"
-wait "$daemon"
-status=$?
+# SIGTERM: a clean exit (under valgrind: no leak), for both daemons.
+for pid in "$ddaemon" "$daemon"; do
+	kill -TERM "$pid"
+	wait "$pid"
+	status=$?
+	[ "$status" -eq 0 ] || fail "sockbrokerd $pid exited with status $status"
+done
 daemon=
-[ "$status" -eq 0 ] || fail "sockbrokerd exited with status $status"
+ddaemon=
 echo "PASS: ping 127.0.0.1 and ::1, ping errors, dump to pcap (tshark)," \
     "dump as text, dump on every interface"
 [ -z "$skipped" ] || echo "NOT RUN:$skipped"
