@@ -115,7 +115,7 @@ check_valgrind_daemon() {
 	(
 		export SB_DAEMON_WRAPPER=$valgrind_daemon
 		check_in build \
-		    TESTS="tests/check_e2e tests/test_cli.sh tests/test_ping_dump.sh tests/test_systemd.sh tests/test_privdrop.sh"
+		    TESTS="tests/check_e2e tests/test_cli.sh tests/test_ping_dump.sh tests/test_systemd.sh tests/test_privdrop.sh tests/test_policy_daemon.sh"
 	)
 }
 
