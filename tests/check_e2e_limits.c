@@ -220,8 +220,8 @@ START_TEST(test_pending_limit_is_enobufs_and_logged_once)
 	uint32_t		 h;
 	int			 fd, i;
 
-	fd = msg_raw_open();
-	h = msg_raw_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	fd = rawconn_start(NULL);
+	h = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);
 	limits_raw_bind(fd, h);
 	for (i = 0; i < LIMITS_PENDING; i++)
 		limits_raw_recv(fd, h, 100 + i, 100);
@@ -294,8 +294,8 @@ START_TEST(test_client_that_stops_reading_is_cut_off)
 	int			 fd, out, port, i, replies = 0;
 
 	other = fixture_open();
-	fd = msg_raw_open();
-	h = msg_raw_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	fd = rawconn_start(NULL);
+	h = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);
 	port = limits_raw_bind(fd, h);
 	for (i = 0; i < LIMITS_FLOOD; i++)
 		limits_raw_recv(fd, h, 100 + i, LIMITS_DATA);

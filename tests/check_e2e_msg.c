@@ -139,88 +139,6 @@ msg_setopt(sb_conn *c, int h, int level, int name, int value)
 	    strerror(errno));
 }
 
-/* A raw connection to the daemon, past Hello. */
-int
-msg_raw_open(void)
-{
-	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
-	Sockbroker__HelloRequest hello = SOCKBROKER__HELLO_REQUEST__INIT;
-	Sockbroker__Response	*resp;
-	struct sockaddr_un	 sun;
-	struct timeval		 tv;
-	int			 fd;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", fixture_path());
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof sun), 0);
-	tv.tv_sec = fixture_slow() ? 60 : 5;
-	tv.tv_usec = 0;
-	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof tv), 0);
-	hello.version = SBP_VERSION;
-	req.op_case = SOCKBROKER__REQUEST__OP_HELLO;
-	req.hello = &hello;
-	resp = msg_raw_call(fd, &req);
-	ck_assert_ptr_nonnull(resp->hello);
-	sockbroker__response__free_unpacked(resp, NULL);
-	return (fd);
-}
-
-/* Sends req on a raw connection and reads its Response. */
-Sockbroker__Response *
-msg_raw_call(int fd, Sockbroker__Request *req)
-{
-	static uint64_t		 id;
-	Sockbroker__Response	*resp;
-	uint8_t			*out, hdr[SBP_FRAME_HEADER], *buf;
-	size_t			 outlen, len;
-
-	req->id = ++id;
-	ck_assert_int_eq(sbp_frame_pack(&req->base, SBP_MAX_FRAME, &out,
-	    &outlen), 0);
-	ck_assert_int_eq(send(fd, out, outlen, MSG_NOSIGNAL), outlen);
-	free(out);
-	ck_assert_int_eq(recv(fd, hdr, sizeof hdr, MSG_WAITALL), sizeof hdr);
-	len = (size_t)hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3];
-	ck_assert_uint_le(len, SBP_MAX_FRAME);
-	buf = malloc(len + 1);
-	ck_assert_ptr_nonnull(buf);
-	if (len > 0)
-		ck_assert_int_eq(recv(fd, buf, len, MSG_WAITALL), len);
-	resp = sbp_response_unpack(buf, len);
-	free(buf);
-	ck_assert_msg(resp != NULL, "malformed Response");
-	ck_assert_uint_eq(resp->id, id);
-	return (resp);
-}
-
-/* Creates a socket on a raw connection; returns its handle. */
-uint32_t
-msg_raw_socket(int fd, int family, int type, int protocol)
-{
-	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
-	Sockbroker__SocketRequest op = SOCKBROKER__SOCKET_REQUEST__INIT;
-	Sockbroker__Response	*resp;
-	uint32_t		 h;
-
-	op.family = family;
-	op.type = type;
-	op.has_protocol = 1;
-	op.protocol = protocol;
-	req.op_case = SOCKBROKER__REQUEST__OP_SOCKET;
-	req.socket = &op;
-	resp = msg_raw_call(fd, &req);
-	ck_assert_msg(resp->error == NULL && resp->handle != NULL,
-	    "socket: %s", resp->error != NULL && resp->error->message != NULL ?
-	    resp->error->message : "?");
-	h = resp->handle->handle;
-	sockbroker__response__free_unpacked(resp, NULL);
-	return (h);
-}
-
 /* An ifreq naming ifname. */
 static void
 msg_ifreq(struct ifreq *ifr, const char *ifname)
@@ -888,15 +806,15 @@ START_TEST(test_ioctl_unlisted_request_is_einval)
 	sb_close_conn(c);
 
 	/* ...and so does the daemon, asked directly. */
-	fd = msg_raw_open();
-	op.handle = msg_raw_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	fd = rawconn_start(NULL);
+	op.handle = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);
 	op.request = SIOCSIFMTU;
 	op.has_arg = 1;
 	op.arg.data = (uint8_t *)&ifr;
 	op.arg.len = sizeof ifr;
 	req.op_case = SOCKBROKER__REQUEST__OP_IOCTL;
 	req.ioctl = &op;
-	resp = msg_raw_call(fd, &req);
+	resp = rawconn_call(fd, &req);
 	ck_assert_ptr_nonnull(resp->error);
 	ck_assert_int_eq(resp->error->errnum, EINVAL);
 	ck_assert_int_eq(resp->error->kind, SOCKBROKER__ERROR__KIND__OS);

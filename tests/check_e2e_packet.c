@@ -172,7 +172,7 @@ packet_raw_bind(int fd, uint32_t h, const char *ifname)
 	op.address = &a;
 	req.op_case = SOCKBROKER__REQUEST__OP_BIND;
 	req.bind = &op;
-	return (msg_raw_call(fd, &req));
+	return (rawconn_call(fd, &req));
 }
 
 START_TEST(test_packet_bind_by_interface_name)
@@ -184,8 +184,8 @@ START_TEST(test_packet_bind_by_interface_name)
 	uint32_t		 h;
 	int			 fd;
 
-	fd = msg_raw_open();
-	h = msg_raw_socket(fd, AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
+	fd = rawconn_start(NULL);
+	h = rawconn_socket(fd, AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
 	resp = packet_raw_bind(fd, h, "lo");
 	ck_assert_msg(resp->error == NULL, "bind lo: %s",
 	    resp->error != NULL && resp->error->message != NULL ?
@@ -196,7 +196,7 @@ START_TEST(test_packet_bind_by_interface_name)
 	op.handle = h;
 	req.op_case = SOCKBROKER__REQUEST__OP_SOCKNAME;
 	req.sockname = &op;
-	resp = msg_raw_call(fd, &req);
+	resp = rawconn_call(fd, &req);
 	ck_assert_ptr_null(resp->error);
 	ck_assert_ptr_nonnull(resp->address);
 	ck_assert_ptr_nonnull(resp->address->address);
@@ -223,8 +223,8 @@ START_TEST(test_packet_unknown_interface_is_enodev)
 	int			 fd, h;
 
 	/* By name (raw protocol): the daemon's lookup, before any syscall. */
-	fd = msg_raw_open();
-	rh = msg_raw_socket(fd, AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
+	fd = rawconn_start(NULL);
+	rh = rawconn_socket(fd, AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
 	resp = packet_raw_bind(fd, rh, "nosuchif0");
 	ck_assert_ptr_nonnull(resp->error);
 	ck_assert_int_eq(resp->error->errnum, ENODEV);

@@ -22,142 +22,8 @@
 #include "sbproto.h"
 #include "fixture.h"
 
-static int	 robust_raw_open(void);
-static void	 robust_send(int, const void *, size_t);
-static void	 robust_send_request(int, Sockbroker__Request *);
-static Sockbroker__Response *robust_recv(int);
-static int	 robust_is_closed(int);
-static uint32_t	 robust_hello(int);
-static void	 robust_gethostname(Sockbroker__Request *,
-		     Sockbroker__GethostnameRequest *, uint64_t);
 static void	 robust_assert_serving(sb_conn *);
 static pid_t	 robust_parked_child(int);
-
-/* A raw connection to the daemon, with a receive timeout. */
-static int
-robust_raw_open(void)
-{
-	struct sockaddr_un	sun;
-	struct timeval		tv;
-	int			fd;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", fixture_path());
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof sun), 0);
-	tv.tv_sec = fixture_slow() ? 60 : 5;
-	tv.tv_usec = 0;
-	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof tv), 0);
-	return (fd);
-}
-
-/* Writes all of buf. */
-static void
-robust_send(int fd, const void *buf, size_t len)
-{
-	const char	*p = buf;
-	ssize_t		 n;
-
-	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		ck_assert_msg(n > 0, "send: %s", strerror(errno));
-		p += n;
-		len -= n;
-	}
-}
-
-/* Frames and sends a Request. */
-static void
-robust_send_request(int fd, Sockbroker__Request *req)
-{
-	uint8_t	*out;
-	size_t	 outlen;
-
-	ck_assert_int_eq(sbp_frame_pack(&req->base, SBP_MAX_FRAME, &out,
-	    &outlen), 0);
-	robust_send(fd, out, outlen);
-	free(out);
-}
-
-/* Reads one Response; fails the test on EOF, timeout or garbage. */
-static Sockbroker__Response *
-robust_recv(int fd)
-{
-	Sockbroker__Response	*resp;
-	uint8_t			 hdr[SBP_FRAME_HEADER], *buf;
-	size_t			 len;
-
-	ck_assert_int_eq(recv(fd, hdr, sizeof hdr, MSG_WAITALL), sizeof hdr);
-	len = (size_t)hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3];
-	ck_assert_uint_le(len, SBP_MAX_FRAME);
-	buf = malloc(len + 1);
-	ck_assert_ptr_nonnull(buf);
-	if (len > 0)
-		ck_assert_int_eq(recv(fd, buf, len, MSG_WAITALL), len);
-	resp = sbp_response_unpack(buf, len);
-	free(buf);
-	ck_assert_msg(resp != NULL, "the daemon sent a malformed Response");
-	return (resp);
-}
-
-/*
- * Whether the daemon closed the connection (EOF or reset within the receive
- * timeout). Anything it sends before closing is skipped.
- */
-static int
-robust_is_closed(int fd)
-{
-	char	buf[512];
-	ssize_t	n;
-
-	for (;;) {
-		n = recv(fd, buf, sizeof buf, 0);
-		if (n == 0 || (n == -1 && errno == ECONNRESET))
-			return (1);
-		if (n == -1)
-			return (0);
-	}
-}
-
-/* Says Hello with id 1; returns the daemon's max_frame. */
-static uint32_t
-robust_hello(int fd)
-{
-	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
-	Sockbroker__HelloRequest hello = SOCKBROKER__HELLO_REQUEST__INIT;
-	Sockbroker__Response	*resp;
-	uint32_t		 max;
-
-	hello.version = SBP_VERSION;
-	req.id = 1;
-	req.op_case = SOCKBROKER__REQUEST__OP_HELLO;
-	req.hello = &hello;
-	robust_send_request(fd, &req);
-	resp = robust_recv(fd);
-	ck_assert_uint_eq(resp->id, 1);
-	ck_assert_ptr_null(resp->error);
-	ck_assert_int_eq(resp->result_case, SOCKBROKER__RESPONSE__RESULT_HELLO);
-	ck_assert_uint_eq(resp->hello->version, SBP_VERSION);
-	ck_assert_uint_ge(resp->hello->max_frame, SBP_MIN_FRAME);
-	max = resp->hello->max_frame;
-	sockbroker__response__free_unpacked(resp, NULL);
-	return (max);
-}
-
-/* Fills req as a gethostname request with id. */
-static void
-robust_gethostname(Sockbroker__Request *req,
-    Sockbroker__GethostnameRequest *gh, uint64_t id)
-{
-	sockbroker__request__init(req);
-	sockbroker__gethostname_request__init(gh);
-	req->id = id;
-	req->op_case = SOCKBROKER__REQUEST__OP_GETHOSTNAME;
-	req->gethostname = gh;
-}
 
 /* The daemon still answers c and a brand new connection. */
 static void
@@ -220,8 +86,8 @@ START_TEST(test_hello_reply_tells_version_and_limits)
 {
 	int	fd;
 
-	fd = robust_raw_open();
-	ck_assert_uint_ge(robust_hello(fd), SBP_MIN_FRAME);
+	fd = rawconn_open();
+	ck_assert_uint_ge(rawconn_hello(fd), SBP_MIN_FRAME);
 	close(fd);
 }
 END_TEST
@@ -233,17 +99,17 @@ START_TEST(test_request_before_hello_is_eproto)
 	Sockbroker__Response		*resp;
 	int				 fd;
 
-	fd = robust_raw_open();
-	robust_gethostname(&req, &gh, 7);
-	robust_send_request(fd, &req);
-	resp = robust_recv(fd);
+	fd = rawconn_open();
+	rawconn_gethostname(&req, &gh, 7);
+	rawconn_send_request(fd, &req);
+	resp = rawconn_recv(fd);
 	ck_assert_uint_eq(resp->id, 7);
 	ck_assert_ptr_nonnull(resp->error);
 	ck_assert_int_eq(resp->error->kind, SOCKBROKER__ERROR__KIND__PROTOCOL);
 	ck_assert_int_eq(resp->error->errnum, EPROTO);
 	sockbroker__response__free_unpacked(resp, NULL);
 	/* The connection is kept: Hello still works. */
-	robust_hello(fd);
+	rawconn_hello(fd);
 	close(fd);
 }
 END_TEST
@@ -259,10 +125,10 @@ START_TEST(test_unknown_op_is_eopnotsupp)
 	Sockbroker__Response		*resp;
 	int				 fd;
 
-	fd = robust_raw_open();
-	robust_hello(fd);
-	robust_send(fd, unknown, sizeof unknown);
-	resp = robust_recv(fd);
+	fd = rawconn_open();
+	rawconn_hello(fd);
+	rawconn_send(fd, unknown, sizeof unknown);
+	resp = rawconn_recv(fd);
 	ck_assert_uint_eq(resp->id, 9);
 	ck_assert_ptr_nonnull(resp->error);
 	ck_assert_int_eq(resp->error->kind, SOCKBROKER__ERROR__KIND__PROTOCOL);
@@ -270,9 +136,9 @@ START_TEST(test_unknown_op_is_eopnotsupp)
 	sockbroker__response__free_unpacked(resp, NULL);
 
 	/* The connection is kept. */
-	robust_gethostname(&req, &gh, 10);
-	robust_send_request(fd, &req);
-	resp = robust_recv(fd);
+	rawconn_gethostname(&req, &gh, 10);
+	rawconn_send_request(fd, &req);
+	resp = rawconn_recv(fd);
 	ck_assert_uint_eq(resp->id, 10);
 	ck_assert_ptr_null(resp->error);
 	ck_assert_int_eq(resp->result_case, SOCKBROKER__RESPONSE__RESULT_NAME);
@@ -290,10 +156,10 @@ START_TEST(test_pipelined_requests_are_answered_by_id)
 	size_t				 outlen, used = 0;
 	int				 fd, i, seen = 0;
 
-	fd = robust_raw_open();
-	robust_hello(fd);
+	fd = rawconn_open();
+	rawconn_hello(fd);
 	for (i = 0; i < 3; i++) {
-		robust_gethostname(&req, &gh, 100 + i);
+		rawconn_gethostname(&req, &gh, 100 + i);
 		ck_assert_int_eq(sbp_frame_pack(&req.base, SBP_MAX_FRAME, &out,
 		    &outlen), 0);
 		ck_assert_uint_le(used + outlen, sizeof all);
@@ -301,9 +167,9 @@ START_TEST(test_pipelined_requests_are_answered_by_id)
 		used += outlen;
 		free(out);
 	}
-	robust_send(fd, all, used);	/* all three in one write */
+	rawconn_send(fd, all, used);	/* all three in one write */
 	for (i = 0; i < 3; i++) {
-		resp = robust_recv(fd);
+		resp = rawconn_recv(fd);
 		ck_assert_uint_ge(resp->id, 100);
 		ck_assert_uint_le(resp->id, 102);
 		seen |= 1 << (resp->id - 100);
@@ -324,10 +190,10 @@ START_TEST(test_frame_over_max_frame_closes_the_connection)
 	int	 fd;
 
 	other = fixture_open();
-	fd = robust_raw_open();
-	sbp_frame_header(hdr, (size_t)robust_hello(fd) + 1);
-	robust_send(fd, hdr, sizeof hdr);
-	ck_assert_msg(robust_is_closed(fd), "the connection was not closed");
+	fd = rawconn_open();
+	sbp_frame_header(hdr, (size_t)rawconn_hello(fd) + 1);
+	rawconn_send(fd, hdr, sizeof hdr);
+	ck_assert_msg(rawconn_is_closed(fd), "the connection was not closed");
 	close(fd);
 	robust_assert_serving(other);
 	sb_close_conn(other);
@@ -341,9 +207,9 @@ START_TEST(test_huge_frame_before_hello_closes_the_connection)
 	int			 fd;
 
 	other = fixture_open();
-	fd = robust_raw_open();
-	robust_send(fd, huge, sizeof huge);
-	ck_assert_msg(robust_is_closed(fd), "the connection was not closed");
+	fd = rawconn_open();
+	rawconn_send(fd, huge, sizeof huge);
+	ck_assert_msg(rawconn_is_closed(fd), "the connection was not closed");
 	close(fd);
 	robust_assert_serving(other);
 	sb_close_conn(other);
@@ -358,11 +224,11 @@ START_TEST(test_truncated_frame_then_close_leaves_daemon_serving)
 
 	other = fixture_open();
 	base = fixture_fd_baseline();
-	fd = robust_raw_open();
-	robust_hello(fd);
+	fd = rawconn_open();
+	rawconn_hello(fd);
 	sbp_frame_header(buf, 100);
 	memset(buf + SBP_FRAME_HEADER, 0x08, 10);
-	robust_send(fd, buf, sizeof buf);
+	rawconn_send(fd, buf, sizeof buf);
 	close(fd);
 	robust_assert_serving(other);
 	now = fixture_fd_wait(base);
@@ -378,12 +244,12 @@ START_TEST(test_garbage_payload_closes_the_connection)
 	int	 fd;
 
 	other = fixture_open();
-	fd = robust_raw_open();
-	robust_hello(fd);
+	fd = rawconn_open();
+	rawconn_hello(fd);
 	sbp_frame_header(buf, 8);
 	memset(buf + SBP_FRAME_HEADER, 0xff, 8);
-	robust_send(fd, buf, sizeof buf);
-	ck_assert_msg(robust_is_closed(fd), "the connection was not closed");
+	rawconn_send(fd, buf, sizeof buf);
+	ck_assert_msg(rawconn_is_closed(fd), "the connection was not closed");
 	close(fd);
 	robust_assert_serving(other);
 	sb_close_conn(other);
@@ -398,11 +264,11 @@ START_TEST(test_request_without_id_closes_the_connection)
 	int	 fd;
 
 	other = fixture_open();
-	fd = robust_raw_open();
-	robust_hello(fd);
+	fd = rawconn_open();
+	rawconn_hello(fd);
 	sbp_frame_header(buf, 0);
-	robust_send(fd, buf, sizeof buf);
-	ck_assert_msg(robust_is_closed(fd), "the connection was not closed");
+	rawconn_send(fd, buf, sizeof buf);
+	ck_assert_msg(rawconn_is_closed(fd), "the connection was not closed");
 	close(fd);
 	robust_assert_serving(other);
 	sb_close_conn(other);

@@ -51,16 +51,7 @@ static const char	*sec_policy_args[] = { "--policy", sec_policy_file,
 static int		 sec_have_policy;
 static char		*sec_saved_wrapper;
 
-static int	 sec_raw_open(uint32_t *);
-static void	 sec_send(int, const void *, size_t);
-static void	 sec_send_request(int, Sockbroker__Request *);
-static Sockbroker__Response *sec_recv(int);
-static Sockbroker__Response *sec_call(int, Sockbroker__Request *);
 static void	 sec_expect_errno(Sockbroker__Response *, int, const char *);
-static int	 sec_is_closed(int);
-static uint32_t	 sec_socket(int, int, int, int);
-static void	 sec_gethostname(Sockbroker__Request *,
-		     Sockbroker__GethostnameRequest *, uint64_t);
 static void	 sec_assert_serving(sb_conn *);
 static long	 sec_rss_kb(void);
 static long	 sec_cpu_ticks(void);
@@ -73,106 +64,6 @@ static void	 sec_policy_teardown(void);
 static void	 sec_default_args(void);
 static void	 sec_policy_ready(void);
 
-/*
- * A raw connection to the daemon past Hello (id 1), with a receive
- * timeout; the daemon's max_frame in *max when max is not NULL.
- */
-static int
-sec_raw_open(uint32_t *max)
-{
-	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
-	Sockbroker__HelloRequest hello = SOCKBROKER__HELLO_REQUEST__INIT;
-	Sockbroker__Response	*resp;
-	struct sockaddr_un	 sun;
-	struct timeval		 tv;
-	int			 fd;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", fixture_path());
-	ck_assert_msg(connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0,
-	    "connect %s: %s", fixture_path(), strerror(errno));
-	tv.tv_sec = fixture_slow() ? 60 : 5;
-	tv.tv_usec = 0;
-	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof tv), 0);
-	hello.version = SBP_VERSION;
-	req.id = 1;
-	req.op_case = SOCKBROKER__REQUEST__OP_HELLO;
-	req.hello = &hello;
-	resp = sec_call(fd, &req);
-	ck_assert_ptr_null(resp->error);
-	ck_assert_int_eq(resp->result_case, SOCKBROKER__RESPONSE__RESULT_HELLO);
-	if (max != NULL)
-		*max = resp->hello->max_frame;
-	sockbroker__response__free_unpacked(resp, NULL);
-	return (fd);
-}
-
-/* Writes all of buf (blocking). */
-static void
-sec_send(int fd, const void *buf, size_t len)
-{
-	const char	*p = buf;
-	ssize_t		 n;
-
-	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		ck_assert_msg(n > 0, "send: %s", strerror(errno));
-		p += n;
-		len -= n;
-	}
-}
-
-/* Frames and sends a Request. */
-static void
-sec_send_request(int fd, Sockbroker__Request *req)
-{
-	uint8_t	*out;
-	size_t	 outlen;
-
-	ck_assert_int_eq(sbp_frame_pack(&req->base, SBP_MAX_FRAME, &out,
-	    &outlen), 0);
-	sec_send(fd, out, outlen);
-	free(out);
-}
-
-/* Reads one Response; fails the test on EOF, timeout or garbage. */
-static Sockbroker__Response *
-sec_recv(int fd)
-{
-	Sockbroker__Response	*resp;
-	uint8_t			 hdr[SBP_FRAME_HEADER], *buf;
-	size_t			 len;
-
-	ck_assert_msg(recv(fd, hdr, sizeof hdr, MSG_WAITALL) == sizeof hdr,
-	    "no response from the daemon: %s", strerror(errno));
-	len = (size_t)hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3];
-	ck_assert_uint_le(len, SBP_MAX_FRAME);
-	buf = malloc(len + 1);
-	ck_assert_ptr_nonnull(buf);
-	if (len > 0)
-		ck_assert_int_eq(recv(fd, buf, len, MSG_WAITALL), len);
-	resp = sbp_response_unpack(buf, len);
-	free(buf);
-	ck_assert_msg(resp != NULL, "the daemon sent a malformed Response");
-	return (resp);
-}
-
-/* Sends req and reads its Response (checking the id); the caller frees it. */
-static Sockbroker__Response *
-sec_call(int fd, Sockbroker__Request *req)
-{
-	Sockbroker__Response	*resp;
-
-	sec_send_request(fd, req);
-	resp = sec_recv(fd);
-	ck_assert_uint_eq(resp->id, req->id);
-	return (resp);
-}
-
 /* Asserts resp is an error with errnum, and frees it. */
 static void
 sec_expect_errno(Sockbroker__Response *resp, int errnum, const char *what)
@@ -184,61 +75,6 @@ sec_expect_errno(Sockbroker__Response *resp, int errnum, const char *what)
 	    resp->error->message != NULL ? resp->error->message : "",
 	    errnum, strerror(errnum));
 	sockbroker__response__free_unpacked(resp, NULL);
-}
-
-/* Whether the daemon closed the connection (skipping what it sent first). */
-static int
-sec_is_closed(int fd)
-{
-	char	buf[4096];
-	ssize_t	n;
-
-	for (;;) {
-		n = recv(fd, buf, sizeof buf, 0);
-		if (n == 0 || (n == -1 && errno == ECONNRESET))
-			return (1);
-		if (n == -1)
-			return (0);
-	}
-}
-
-/* A socket on a raw connection; fails the test unless there is a handle. */
-static uint32_t
-sec_socket(int fd, int family, int type, int protocol)
-{
-	static uint64_t			 id = 1000;
-	Sockbroker__Request		 req = SOCKBROKER__REQUEST__INIT;
-	Sockbroker__SocketRequest	 sr = SOCKBROKER__SOCKET_REQUEST__INIT;
-	Sockbroker__Response		*resp;
-	uint32_t			 h;
-
-	sr.family = family;
-	sr.type = type;
-	sr.has_protocol = 1;
-	sr.protocol = protocol;
-	req.id = ++id;
-	req.op_case = SOCKBROKER__REQUEST__OP_SOCKET;
-	req.socket = &sr;
-	resp = sec_call(fd, &req);
-	ck_assert_msg(resp->error == NULL, "socket: %s",
-	    resp->error != NULL ? strerror(resp->error->errnum) : "");
-	ck_assert_int_eq(resp->result_case,
-	    SOCKBROKER__RESPONSE__RESULT_HANDLE);
-	h = resp->handle->handle;
-	sockbroker__response__free_unpacked(resp, NULL);
-	return (h);
-}
-
-/* Fills req as a gethostname request with id. */
-static void
-sec_gethostname(Sockbroker__Request *req, Sockbroker__GethostnameRequest *gh,
-    uint64_t id)
-{
-	sockbroker__request__init(req);
-	sockbroker__gethostname_request__init(gh);
-	req->id = id;
-	req->op_case = SOCKBROKER__REQUEST__OP_GETHOSTNAME;
-	req->gethostname = gh;
 }
 
 /* The daemon still answers c (when not NULL) and a brand new connection. */
@@ -317,7 +153,7 @@ START_TEST(test_frame_at_max_served_over_max_cut)
 	int			 fd, base;
 
 	base = fixture_fd_baseline();
-	fd = sec_raw_open(&max);
+	fd = rawconn_start(&max);
 	/*
 	 * id 7, gethostname {}, then an unknown length-delimited field 1000
 	 * (tag 0xc2 0x3e) whose 3-byte length fills the payload to max.
@@ -337,9 +173,9 @@ START_TEST(test_frame_at_max_served_over_max_cut)
 	frame[off++] = 0x80 | ((pad >> 7) & 0x7f);
 	frame[off++] = (pad >> 14) & 0x7f;
 	ck_assert_uint_eq(off + pad, SBP_FRAME_HEADER + max);
-	sec_send(fd, frame, SBP_FRAME_HEADER + max);
+	rawconn_send(fd, frame, SBP_FRAME_HEADER + max);
 	free(frame);
-	resp = sec_recv(fd);
+	resp = rawconn_recv(fd);
 	ck_assert_uint_eq(resp->id, 7);
 	ck_assert_msg(resp->error == NULL, "a frame of exactly max_frame "
 	    "(%u) was refused: %s", max, resp->error->message);
@@ -347,8 +183,8 @@ START_TEST(test_frame_at_max_served_over_max_cut)
 
 	/* One byte over: the daemon drops the connection before reading it. */
 	sbp_frame_header(hdr, (size_t)max + 1);
-	sec_send(fd, hdr, sizeof hdr);
-	ck_assert_msg(sec_is_closed(fd), "a frame over max_frame was not "
+	rawconn_send(fd, hdr, sizeof hdr);
+	ck_assert_msg(rawconn_is_closed(fd), "a frame over max_frame was not "
 	    "refused");
 	close(fd);
 	sec_assert_serving(c);
@@ -383,9 +219,9 @@ START_TEST(test_bad_protobuf_drops_client_no_growth)
 		if (round == 10)
 			rss0 = sec_rss_kb();	/* after a warm-up */
 		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-			fd = sec_raw_open(NULL);
-			sec_send(fd, bad[i].buf, bad[i].len);
-			ck_assert_msg(sec_is_closed(fd), "bad request %zu "
+			fd = rawconn_start(NULL);
+			rawconn_send(fd, bad[i].buf, bad[i].len);
+			ck_assert_msg(rawconn_is_closed(fd), "bad request %zu "
 			    "did not drop the client", i);
 			close(fd);
 		}
@@ -418,10 +254,10 @@ sec_flood(void)
 	int				 fd, i, cut = 0;
 
 	rss0 = sec_rss_kb();
-	fd = sec_raw_open(NULL);
+	fd = rawconn_start(NULL);
 	ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
 	for (i = 0; i < SEC_PIPELINED && !cut; i++) {
-		sec_gethostname(&req, &gh, 2 + i);
+		rawconn_gethostname(&req, &gh, 2 + i);
 		ck_assert_int_eq(sbp_frame_pack(&req.base, SBP_MAX_FRAME,
 		    &out, &outlen), 0);
 		for (off = 0; off < outlen && !cut;) {
@@ -482,27 +318,27 @@ START_TEST(test_other_clients_handle_is_ebadf)
 	uint32_t			 h;
 	int				 a, b;
 
-	a = sec_raw_open(NULL);
-	b = sec_raw_open(NULL);			/* b has no handle at all */
-	h = sec_socket(a, AF_INET, SOCK_DGRAM, 0);
+	a = rawconn_start(NULL);
+	b = rawconn_start(NULL);			/* b has no handle at all */
+	h = rawconn_socket(a, AF_INET, SOCK_DGRAM, 0);
 
 	req.id = 10;
 	sn.handle = h;
 	req.op_case = SOCKBROKER__REQUEST__OP_SOCKNAME;
 	req.sockname = &sn;
-	sec_expect_errno(sec_call(b, &req), EBADF, "b: getsockname(a's)");
+	sec_expect_errno(rawconn_call(b, &req), EBADF, "b: getsockname(a's)");
 	cr.handle = h;
 	req.id = 11;
 	req.op_case = SOCKBROKER__REQUEST__OP_CLOSE;
 	req.close = &cr;
-	sec_expect_errno(sec_call(b, &req), EBADF, "b: close(a's)");
+	sec_expect_errno(rawconn_call(b, &req), EBADF, "b: close(a's)");
 
 	/* a's socket is untouched. */
 	sn.handle = h;
 	req.id = 12;
 	req.op_case = SOCKBROKER__REQUEST__OP_SOCKNAME;
 	req.sockname = &sn;
-	resp = sec_call(a, &req);
+	resp = rawconn_call(a, &req);
 	ck_assert_msg(resp->error == NULL, "a's handle was harmed by b");
 	sockbroker__response__free_unpacked(resp, NULL);
 	close(a);
@@ -520,16 +356,16 @@ START_TEST(test_closed_handle_is_ebadf)
 	uint32_t			 h, h2;
 	int				 fd;
 
-	fd = sec_raw_open(NULL);
-	h = sec_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	fd = rawconn_start(NULL);
+	h = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);
 	cr.handle = h;
 	req.id = 20;
 	req.op_case = SOCKBROKER__REQUEST__OP_CLOSE;
 	req.close = &cr;
-	resp = sec_call(fd, &req);
+	resp = rawconn_call(fd, &req);
 	ck_assert_ptr_null(resp->error);
 	sockbroker__response__free_unpacked(resp, NULL);
-	h2 = sec_socket(fd, AF_INET, SOCK_DGRAM, 0);	/* reuses the slot */
+	h2 = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);	/* reuses the slot */
 	ck_assert_uint_ne(h, h2);
 
 	sr.handle = h;
@@ -538,11 +374,11 @@ START_TEST(test_closed_handle_is_ebadf)
 	req.id = 21;
 	req.op_case = SOCKBROKER__REQUEST__OP_SEND;
 	req.send = &sr;
-	sec_expect_errno(sec_call(fd, &req), EBADF, "send on a closed handle");
+	sec_expect_errno(rawconn_call(fd, &req), EBADF, "send on a closed handle");
 	req.id = 22;
 	req.op_case = SOCKBROKER__REQUEST__OP_CLOSE;
 	req.close = &cr;
-	sec_expect_errno(sec_call(fd, &req), EBADF, "close twice");
+	sec_expect_errno(rawconn_call(fd, &req), EBADF, "close twice");
 	close(fd);
 }
 END_TEST
@@ -557,8 +393,8 @@ START_TEST(test_sendmsg_scm_rights_is_eperm)
 	ProtobufCBinaryData		 buf = { 1, (uint8_t *)"x" };
 	int				 fds[2] = { 0, 1 }, fd;
 
-	fd = sec_raw_open(NULL);
-	sm.handle = sec_socket(fd, AF_UNIX, SOCK_DGRAM, 0);
+	fd = rawconn_start(NULL);
+	sm.handle = rawconn_socket(fd, AF_UNIX, SOCK_DGRAM, 0);
 	anc.level = SOL_SOCKET;
 	anc.type = SCM_RIGHTS;
 	anc.data.data = (uint8_t *)fds;
@@ -570,10 +406,10 @@ START_TEST(test_sendmsg_scm_rights_is_eperm)
 	req.id = 30;
 	req.op_case = SOCKBROKER__REQUEST__OP_SENDMSG;
 	req.sendmsg = &sm;
-	sec_expect_errno(sec_call(fd, &req), EPERM, "sendmsg SCM_RIGHTS");
+	sec_expect_errno(rawconn_call(fd, &req), EPERM, "sendmsg SCM_RIGHTS");
 	anc.type = SCM_CREDENTIALS;
 	req.id = 31;
-	sec_expect_errno(sec_call(fd, &req), EPERM, "sendmsg SCM_CREDENTIALS");
+	sec_expect_errno(rawconn_call(fd, &req), EPERM, "sendmsg SCM_CREDENTIALS");
 	close(fd);
 	sec_assert_serving(NULL);
 }
@@ -589,8 +425,8 @@ START_TEST(test_pointer_options_are_enoprotoopt)
 	struct sock_fprog		 prog = { 1, &insn };
 	int				 fd;
 
-	fd = sec_raw_open(NULL);
-	so.handle = sec_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	fd = rawconn_start(NULL);
+	so.handle = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);
 	so.level = SOL_SOCKET;
 	so.optname = SO_ATTACH_FILTER;
 	so.value_case = SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_RAW_VALUE;
@@ -599,12 +435,12 @@ START_TEST(test_pointer_options_are_enoprotoopt)
 	req.id = 40;
 	req.op_case = SOCKBROKER__REQUEST__OP_SETSOCKOPT;
 	req.setsockopt = &so;
-	sec_expect_errno(sec_call(fd, &req), ENOPROTOOPT, "SO_ATTACH_FILTER");
+	sec_expect_errno(rawconn_call(fd, &req), ENOPROTOOPT, "SO_ATTACH_FILTER");
 	so.optname = SO_ATTACH_BPF;
 	so.value_case = SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_INT_VALUE;
 	so.int_value = 3;			/* "a BPF program's fd" */
 	req.id = 41;
-	sec_expect_errno(sec_call(fd, &req), ENOPROTOOPT, "SO_ATTACH_BPF");
+	sec_expect_errno(rawconn_call(fd, &req), ENOPROTOOPT, "SO_ATTACH_BPF");
 	close(fd);
 }
 END_TEST
@@ -660,7 +496,7 @@ START_TEST(test_max_clients_refused_others_fine)
 		ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
 		    sizeof tv), 0);
 		if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0)
-			ck_assert_msg(sec_is_closed(fd), "client %d over "
+			ck_assert_msg(rawconn_is_closed(fd), "client %d over "
 			    "--max-clients was not refused",
 			    SEC_LIMIT_CLIENTS + 1);
 	}
@@ -754,13 +590,13 @@ START_TEST(test_policy_unix_connect_denied)
 	int				 fd;
 
 	sec_policy_ready();
-	fd = sec_raw_open(NULL);
+	fd = rawconn_start(NULL);
 	sr.family = AF_UNIX;
 	sr.type = SOCK_STREAM;
 	req.id = 50;
 	req.op_case = SOCKBROKER__REQUEST__OP_SOCKET;
 	req.socket = &sr;
-	SEC_DENIED(sec_call(fd, &req), "socket(AF_UNIX) to reach "
+	SEC_DENIED(rawconn_call(fd, &req), "socket(AF_UNIX) to reach "
 	    "another daemon's socket");
 	close(fd);
 	sec_assert_serving(NULL);
@@ -803,7 +639,7 @@ START_TEST(test_policy_netlink_route_change_denied)
 	int			 fd;
 
 	sec_policy_ready();
-	fd = sec_raw_open(NULL);
+	fd = rawconn_start(NULL);
 	memset(&msg, 0, sizeof msg);
 	msg.nh.nlmsg_len = sizeof msg;
 	msg.nh.nlmsg_type = RTM_NEWADDR;
@@ -814,13 +650,13 @@ START_TEST(test_policy_netlink_route_change_denied)
 	msg.rta.rta_len = RTA_LENGTH(sizeof msg.addr);
 	msg.rta.rta_type = IFA_LOCAL;
 	msg.addr.s_addr = htonl(0x7f0000fe);	/* 127.0.0.254 */
-	sr.handle = sec_socket(fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	sr.handle = rawconn_socket(fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 	sr.data.data = (uint8_t *)&msg;
 	sr.data.len = sizeof msg;
 	req.id = 60;
 	req.op_case = SOCKBROKER__REQUEST__OP_SEND;
 	req.send = &sr;
-	SEC_DENIED(sec_call(fd, &req), "netlink RTM_NEWADDR");
+	SEC_DENIED(rawconn_call(fd, &req), "netlink RTM_NEWADDR");
 	close(fd);
 	sec_assert_serving(NULL);
 }
@@ -836,8 +672,8 @@ START_TEST(test_policy_bindtodevice_escape_denied)
 	int				 fd;
 
 	sec_policy_ready();
-	fd = sec_raw_open(NULL);
-	so.handle = sec_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	fd = rawconn_start(NULL);
+	so.handle = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);
 	so.level = SOL_SOCKET;
 	so.optname = SO_BINDTODEVICE;
 	so.value_case = SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_RAW_VALUE;
@@ -846,7 +682,7 @@ START_TEST(test_policy_bindtodevice_escape_denied)
 	req.id = 70;
 	req.op_case = SOCKBROKER__REQUEST__OP_SETSOCKOPT;
 	req.setsockopt = &so;
-	SEC_DENIED(sec_call(fd, &req), "SO_BINDTODEVICE sbescape0");
+	SEC_DENIED(rawconn_call(fd, &req), "SO_BINDTODEVICE sbescape0");
 	close(fd);
 }
 END_TEST

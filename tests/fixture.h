@@ -86,13 +86,18 @@ Suite	*e2e_limits_suite(void);
 Suite	*e2e_audit_suite(void);
 
 #ifdef SBPROTO_H
-/* check_e2e_msg.c: the raw protocol, for what the C API cannot say. */
-/* A raw connection to the daemon, past Hello, with a receive timeout. */
-int		 msg_raw_open(void);
-/* Sends req (its id set here) and reads its Response; the caller frees it. */
-Sockbroker__Response *msg_raw_call(int fd, Sockbroker__Request *req);
-/* A socket on a raw connection; fails the test unless there is a handle. */
-uint32_t	 msg_raw_socket(int fd, int family, int type, int protocol);
+/* rawconn.c: the raw protocol, for what the C API cannot say. */
+int		 rawconn_open(void);		/* no Hello yet */
+void		 rawconn_send(int, const void *, size_t);
+void		 rawconn_send_request(int, Sockbroker__Request *);
+Sockbroker__Response *rawconn_recv(int);
+Sockbroker__Response *rawconn_call(int, Sockbroker__Request *);
+uint32_t	 rawconn_hello(int);		/* the daemon's max_frame */
+int		 rawconn_start(uint32_t *);	/* open + Hello */
+int		 rawconn_is_closed(int);
+void		 rawconn_gethostname(Sockbroker__Request *,
+		     Sockbroker__GethostnameRequest *, uint64_t);
+uint32_t	 rawconn_socket(int, int, int, int);
 #endif
 
 #endif /* FIXTURE_H */
