@@ -164,7 +164,8 @@ In another terminal, talk to it:
 
     SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker info
     SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker resolve localhost
-    SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker ping -c 3 127.0.0.1
+    SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker echo-server 127.0.0.1 50007 &
+    SOCKBROKER_SOCKET=$top/run/sockbroker.sock build/sockbroker echo-client 127.0.0.1 50007
 
 The policy is the example, systemd/policy.conf: TCP, UDP and ICMP datagram
 sockets for everyone, more for some groups. Try
