@@ -272,6 +272,8 @@ peer_queue(struct peer *p, uint8_t *buf, size_t len, int fd)
 	TAILQ_INSERT_TAIL(&p->frames, f, entry);
 	p->framed += len;
 	p->nframes++;
+	log_debug("peer: a frame of %zu bytes%s waits (%u waiting)", len,
+	    fd != -1 ? " with a descriptor" : "", p->nframes);
 	bufferevent_setwatermark(p->bev, EV_WRITE, 0, 0);
 	return (0);
 }

@@ -3,10 +3,12 @@
  * fd passing end to end: a bound UDP socket's real descriptor handed to the
  * client and read directly; refusals without the fd-pass grant and for bad
  * handles; replies kept in order while passfd and other calls interleave
- * from two threads; no descriptor leaked on either side.
+ * from two threads, and when a raw client pipelines many of them (so that
+ * they wait behind queued replies); no descriptor leaked on either side.
  */
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <netinet/in.h>
 
@@ -22,9 +24,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sbproto.h"
 #include "fixture.h"
 
 #define PASSFD_ROUNDS	100	/* per thread */
+#define PASSFD_PIPELINE	60	/* passfd requests in one write */
+#define PASSFD_BASEID	1000
 
 /* What each thread of the ordering test does and how it went. */
 struct passfd_thread {
@@ -43,6 +48,8 @@ static void	 passfd_teardown(void);
 static int	 passfd_bound(sb_conn *, struct sockaddr_storage *);
 static int	 passfd_count(void);
 static void	*passfd_thread_run(void *);
+static void	 passfd_raw_add(uint8_t **, size_t *, uint64_t, uint32_t, int);
+static ssize_t	 passfd_raw_recv(int, uint8_t *, size_t, int *, int *);
 
 /* Unchecked fixture: the daemons of a TCase run without the fd-pass grant. */
 static void
@@ -245,6 +252,144 @@ START_TEST(test_passfd_interleaved_no_leak)
 }
 END_TEST
 
+/* Appends a gethostname (h 0) or passfd (of handle h) request to buf. */
+static void
+passfd_raw_add(uint8_t **buf, size_t *len, uint64_t id, uint32_t h,
+    int passfd)
+{
+	Sockbroker__Request		 req = SOCKBROKER__REQUEST__INIT;
+	Sockbroker__PassfdRequest	 pf = SOCKBROKER__PASSFD_REQUEST__INIT;
+	Sockbroker__GethostnameRequest	 gh =
+	    SOCKBROKER__GETHOSTNAME_REQUEST__INIT;
+	uint8_t				*frame;
+	size_t				 flen;
+
+	req.id = id;
+	if (passfd) {
+		pf.handle = h;
+		req.op_case = SOCKBROKER__REQUEST__OP_PASSFD;
+		req.passfd = &pf;
+	} else {
+		req.op_case = SOCKBROKER__REQUEST__OP_GETHOSTNAME;
+		req.gethostname = &gh;
+	}
+	ck_assert_int_eq(sbp_frame_pack(&req.base, SBP_MAX_FRAME, &frame,
+	    &flen), 0);
+	*buf = realloc(*buf, *len + flen);
+	ck_assert_ptr_nonnull(*buf);
+	memcpy(*buf + *len, frame, flen);
+	*len += flen;
+	free(frame);
+}
+
+/* recv() on a raw connection, descriptors appended to fds[*nfds]. */
+static ssize_t
+passfd_raw_recv(int fd, uint8_t *buf, size_t len, int *fds, int *nfds)
+{
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cm;
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(8 * sizeof(int))];
+	} cbuf;
+	ssize_t		 n;
+	size_t		 i;
+
+	memset(&msg, 0, sizeof msg);
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+	ck_assert_msg(n > 0, "recvmsg: %s", n == 0 ? "EOF" : strerror(errno));
+	ck_assert_int_eq(msg.msg_flags & MSG_CTRUNC, 0);
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+	    cm = CMSG_NXTHDR(&msg, cm)) {
+		ck_assert_int_eq(cm->cmsg_type, SCM_RIGHTS);
+		for (i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		    i++) {
+			ck_assert_int_lt(*nfds, PASSFD_PIPELINE);
+			memcpy(&fds[(*nfds)++], CMSG_DATA(cm) +
+			    i * sizeof(int), sizeof(int));
+		}
+	}
+	return (n);
+}
+
+/*
+ * A raw client writes many gethostname, passfd, gethostname triples at
+ * once and reads only later: the replies come in order, each passfd reply
+ * with one descriptor (at the latest with its own bytes), the right socket.
+ */
+START_TEST(test_passfd_pipelined_in_order)
+{
+	Sockbroker__Response	*resp;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	uint8_t			*out = NULL, *in;
+	size_t			 outlen = 0, have = 0, flen, total;
+	uint64_t		 next = PASSFD_BASEID;
+	uint32_t		 h;
+	int			 fd, i, fds[PASSFD_PIPELINE], nfds = 0, used = 0;
+	int			 base, before;
+
+	base = fixture_fd_baseline();
+	before = passfd_count();
+	fd = msg_raw_open();
+	h = msg_raw_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	for (i = 0; i < PASSFD_PIPELINE; i++) {
+		passfd_raw_add(&out, &outlen, next++, 0, 0);
+		passfd_raw_add(&out, &outlen, next++, h, 1);
+		passfd_raw_add(&out, &outlen, next++, 0, 0);
+	}
+	ck_assert_int_eq(send(fd, out, outlen, MSG_NOSIGNAL), outlen);
+	free(out);
+	usleep(200 * 1000);	/* let the replies pile up */
+
+	total = 1 << 20;
+	in = malloc(total);
+	ck_assert_ptr_nonnull(in);
+	for (next = PASSFD_BASEID; next < PASSFD_BASEID + 3 * PASSFD_PIPELINE;
+	    next++) {
+		while (have < SBP_FRAME_HEADER || have < SBP_FRAME_HEADER +
+		    (flen = (size_t)in[0] << 24 | in[1] << 16 | in[2] << 8 |
+		    in[3]))
+			have += passfd_raw_recv(fd, in + have, total - have,
+			    fds, &nfds);
+		resp = sbp_response_unpack(in + SBP_FRAME_HEADER, flen);
+		ck_assert_ptr_nonnull(resp);
+		ck_assert_uint_eq(resp->id, next);
+		ck_assert_ptr_null(resp->error);
+		if ((next - PASSFD_BASEID) % 3 == 1) {
+			ck_assert_int_eq(resp->result_case,
+			    SOCKBROKER__RESPONSE__RESULT_EMPTY);
+			ck_assert_int_gt(nfds, used);
+			len = sizeof ss;
+			ck_assert_int_eq(getsockname(fds[used], (struct sockaddr *)
+			    &ss, &len), 0);
+			ck_assert_int_eq(ss.ss_family, AF_INET);
+			used++;
+		} else
+			ck_assert_int_le(nfds, used + 1);	/* the next one's */
+		sockbroker__response__free_unpacked(resp, NULL);
+		memmove(in, in + SBP_FRAME_HEADER + flen,
+		    have - SBP_FRAME_HEADER - flen);
+		have -= SBP_FRAME_HEADER + flen;
+	}
+	free(in);
+	ck_assert_int_eq(nfds, PASSFD_PIPELINE);
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	close(fd);
+	ck_assert_int_eq(passfd_count(), before);
+	i = fixture_fd_wait(base);
+	ck_assert_msg(i <= base, "daemon has %d fds, %d before", i, base);
+}
+END_TEST
+
 /* The passfd suite. */
 Suite *
 e2e_passfd_suite(void)
@@ -256,6 +401,7 @@ e2e_passfd_suite(void)
 	tcase_add_test(tc, test_passfd_udp_recv);
 	tcase_add_test(tc, test_passfd_bad_handle);
 	tcase_add_test(tc, test_passfd_interleaved_no_leak);
+	tcase_add_test(tc, test_passfd_pipelined_in_order);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("passfd_denied");
