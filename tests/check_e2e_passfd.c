@@ -64,6 +64,7 @@ passfd_deny_setup(void)
 	fixture_set_args(passfd_args);
 }
 
+/* Unchecked fixture: back to the default daemon arguments. */
 static void
 passfd_teardown(void)
 {
