@@ -39,6 +39,8 @@ struct conn_handle {
 struct conn_call {
 	uint64_t		 id;
 	int			 done;
+	int			 wantfd;	/* passfd: takes a descriptor */
+	int			 fd;		/* the one it took, or -1 */
 	Sockbroker__Response	*resp;
 	TAILQ_ENTRY(conn_call)	 entry;
 };
@@ -63,6 +65,9 @@ struct sb_conn {
 	uint8_t			*rbuf;		/* only the reader touches it */
 	size_t			 rlen;
 	size_t			 rsize;
+	int			*fds;		/* received, unclaimed; reader */
+	size_t			 nfds;
+	size_t			 fdsize;
 
 	size_t			 max_frame;	/* largest payload we send */
 	size_t			 max_data;	/* largest send/recv payload */
@@ -80,6 +85,7 @@ int	 conn_oserror(int, const char *);
 int	 conn_protoerror(struct sb_conn *, const char *);
 int	 conn_call(struct sb_conn *, Sockbroker__Request *, int,
 	     Sockbroker__Response **);
+int	 conn_call_fd(struct sb_conn *, Sockbroker__Request *);
 int	 conn_timeout_valid(double);
 void	 conn_handle_add(struct sb_conn *, int, double,
 	     const Sockbroker__HandleReply *);

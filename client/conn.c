@@ -15,6 +15,12 @@
  * if not, one of them takes the reader role for the next frame. Only the
  * reader touches c->rbuf, so the read buffer needs no lock.
  *
+ * A passfd reply brings a descriptor (SCM_RIGHTS) with or before its
+ * frame's bytes. The reader reads with recvmsg() and pushes every descriptor
+ * it receives onto c->fds; when it hands an EmptyReply to a call that waits
+ * for a descriptor, it pops the oldest one for it. The daemon sends replies
+ * in order, so that one is the reply's own.
+ *
  * Any failure of the stream (EOF, a read or write error, an oversized or
  * malformed frame, a response of the wrong type) breaks the connection:
  * c->broken is set, the socket is shut down so that blocked readers and
@@ -44,6 +50,11 @@ static void	 conn_break(struct sb_conn *, const char *);
 static int	 conn_write(struct sb_conn *, const uint8_t *, size_t);
 static Sockbroker__Response *conn_read(struct sb_conn *, const char **);
 static int	 conn_read_more(struct sb_conn *, const char **);
+static ssize_t	 conn_recv(struct sb_conn *, uint8_t *, size_t);
+static void	 conn_fd_push(struct sb_conn *, int);
+static int	 conn_fd_pop(struct sb_conn *);
+static int	 conn_exchange(struct sb_conn *, Sockbroker__Request *, int,
+		     Sockbroker__Response **, int *);
 static void	 conn_deliver(struct sb_conn *, Sockbroker__Response *);
 static void	 conn_wait(struct sb_conn *, struct conn_call *);
 static int	 conn_result(struct sb_conn *, Sockbroker__Response *, int,
@@ -145,10 +156,15 @@ fail:
 SB_EXPORT void
 sb_close_conn(sb_conn *c)
 {
+	size_t	 i;
+
 	if (c == NULL)
 		return;
 	if (c->fd != -1)
 		close(c->fd);
+	for (i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	free(c->fds);
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->wlock);
 	pthread_mutex_destroy(&c->lock);
@@ -336,7 +352,7 @@ conn_read_more(struct sb_conn *c, const char **why)
 		c->rsize = size;
 	}
 	do
-		n = read(c->fd, c->rbuf + c->rlen, c->rsize - c->rlen);
+		n = conn_recv(c, c->rbuf + c->rlen, c->rsize - c->rlen);
 	while (n == -1 && errno == EINTR);
 	if (n == 0) {
 		*why = "connection closed by sockbrokerd";
@@ -348,6 +364,82 @@ conn_read_more(struct sb_conn *c, const char **why)
 	}
 	c->rlen += n;
 	return (0);
+}
+
+/*
+ * Reads bytes into buf like read(), taking any descriptors that come with
+ * them onto c->fds (close-on-exec).
+ */
+static ssize_t
+conn_recv(struct sb_conn *c, uint8_t *buf, size_t len)
+{
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cm;
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(8 * sizeof(int))];
+	} cbuf;
+	ssize_t		 n;
+	size_t		 i, nfd;
+	int		 fd;
+
+	memset(&msg, 0, sizeof msg);
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof cbuf.buf;
+	if ((n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC)) == -1)
+		return (-1);
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
+	    cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nfd; i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			    sizeof fd);
+			conn_fd_push(c, fd);
+		}
+	}
+	return (n);
+}
+
+/* Keeps a received descriptor until a call claims it (closed if no room). */
+static void
+conn_fd_push(struct sb_conn *c, int fd)
+{
+	int	*p;
+	size_t	 size;
+
+	if (c->nfds == c->fdsize) {
+		size = c->fdsize == 0 ? 8 : c->fdsize * 2;
+		if ((p = reallocarray(c->fds, size, sizeof *p)) == NULL) {
+			close(fd);
+			return;
+		}
+		c->fds = p;
+		c->fdsize = size;
+	}
+	c->fds[c->nfds++] = fd;
+}
+
+/* The oldest received descriptor, or -1 if none came. */
+static int
+conn_fd_pop(struct sb_conn *c)
+{
+	int	 fd;
+
+	if (c->nfds == 0)
+		return (-1);
+	fd = c->fds[0];
+	memmove(c->fds, c->fds + 1, (c->nfds - 1) * sizeof *c->fds);
+	c->nfds--;
+	return (fd);
 }
 
 /* Hands a Response to the call waiting for its id; c->lock is held. */
@@ -363,6 +455,10 @@ conn_deliver(struct sb_conn *c, Sockbroker__Response *resp)
 	}
 	TAILQ_FOREACH(call, &c->calls, entry) {
 		if (call->id == resp->id && !call->done) {
+			if (call->wantfd && resp->error == NULL &&
+			    resp->result_case ==
+			    SOCKBROKER__RESPONSE__RESULT_EMPTY)
+				call->fd = conn_fd_pop(c);
 			call->resp = resp;
 			call->done = 1;
 			return;
@@ -405,6 +501,40 @@ int
 conn_call(struct sb_conn *c, Sockbroker__Request *req, int result,
     Sockbroker__Response **out)
 {
+	return (conn_exchange(c, req, result, out, NULL));
+}
+
+/*
+ * Sends req, whose answer is an EmptyReply with a descriptor. Returns the
+ * descriptor, or -1 with errno and the last error set.
+ */
+int
+conn_call_fd(struct sb_conn *c, Sockbroker__Request *req)
+{
+	Sockbroker__Response	*resp;
+	int			 fd = -1;
+
+	if (conn_exchange(c, req, SOCKBROKER__RESPONSE__RESULT_EMPTY, &resp,
+	    &fd) == -1) {
+		if (fd != -1)
+			close(fd);
+		return (-1);
+	}
+	sockbroker__response__free_unpacked(resp, NULL);
+	if (fd == -1)
+		return (conn_oserror(EMFILE, "no descriptor came with the "
+		    "reply"));
+	return (fd);
+}
+
+/*
+ * conn_call's work; with fdp set, the call takes the descriptor of its
+ * EmptyReply into *fdp (-1 if none came).
+ */
+static int
+conn_exchange(struct sb_conn *c, Sockbroker__Request *req, int result,
+    Sockbroker__Response **out, int *fdp)
+{
 	struct conn_call	 call;
 	const char		*why;
 	uint8_t			*frame;
@@ -412,6 +542,8 @@ conn_call(struct sb_conn *c, Sockbroker__Request *req, int result,
 	int			 r, error;
 
 	memset(&call, 0, sizeof call);
+	call.wantfd = fdp != NULL;
+	call.fd = -1;
 	pthread_mutex_lock(&c->lock);
 	if (c->broken) {
 		why = c->why;
@@ -445,6 +577,8 @@ conn_call(struct sb_conn *c, Sockbroker__Request *req, int result,
 	error = c->brkerr;
 	pthread_mutex_unlock(&c->lock);
 
+	if (fdp != NULL)
+		*fdp = call.fd;
 	if (!call.done)
 		return (conn_broken(error, why));
 	return (conn_result(c, call.resp, result, out));

@@ -230,6 +230,24 @@ sb_dup(sb_conn *c, int h)
 	return (sb_socket_handle(c, &req, timeout, NULL, NULL));
 }
 
+/*
+ * The handle's real descriptor, where the policy grants fd-pass: a new
+ * descriptor (close-on-exec) for the same socket, which the caller owns.
+ */
+SB_EXPORT int
+sb_passfd(sb_conn *c, int h)
+{
+	Sockbroker__Request		 req = SOCKBROKER__REQUEST__INIT;
+	Sockbroker__PassfdRequest	 op = SOCKBROKER__PASSFD_REQUEST__INIT;
+
+	if (conn_valid(c) == -1)
+		return (-1);
+	op.handle = h;
+	req.op_case = SOCKBROKER__REQUEST__OP_PASSFD;
+	req.passfd = &op;
+	return (conn_call_fd(c, &req));
+}
+
 /* Sends a SocknameRequest: the local or (peer set) the remote address. */
 static int
 sb_socket_name(struct sb_conn *c, int h, struct sockaddr *addr,

@@ -116,6 +116,14 @@ int	 sb_shutdown(sb_conn *c, int h, int how);
 int	 sb_close(sb_conn *c, int h);
 /* A new handle for the same socket, with the same timeout. */
 int	 sb_dup(sb_conn *c, int h);
+/*
+ * The handle's real file descriptor, where the daemon's policy grants
+ * fd-pass (sb_info()->fd_passing says the daemon can): a new descriptor,
+ * close-on-exec, for the same socket, which the caller owns and closes; the
+ * handle stays open. -1 with errno on failure: EACCES (kind SB_ERR_POLICY)
+ * when the policy refuses, EBADF for a bad handle.
+ */
+int	 sb_passfd(sb_conn *c, int h);
 
 /*
  * sendmsg() and recvmsg(), as the libc calls: msg_name, msg_iov,

@@ -8,8 +8,9 @@
  *
  * What is audited: every denial, and every grant of an operation that opens
  * or aims a socket (socket, bind, connect, privileged options, ioctl,
- * netlink writes, sends to a new address on an unconnected socket). Plain
- * data on an already permitted path is not logged line by line.
+ * netlink writes, fd passing, sends to a new address on an unconnected
+ * socket). Plain data on an already permitted path is not logged line by
+ * line.
  */
 
 #include <sys/uio.h>
@@ -272,4 +273,15 @@ mediate_ioctl(struct session *s, const Sockbroker__Request *req,
 	mediate_ctx(&ctx, s, POLICY_IOCTL, h->family, h->type, h->protocol);
 	ctx.ioctl = request;
 	return (mediate_decide(s, req, &ctx, 0));
+}
+
+/* Handing the real descriptor to the client: needs fd-pass; always audited. */
+int
+mediate_fdpass(struct session *s, const Sockbroker__Request *req,
+    const struct handle *h)
+{
+	struct policy_ctx	 ctx;
+
+	mediate_ctx(&ctx, s, POLICY_FDPASS, h->family, h->type, h->protocol);
+	return (mediate_decide(s, req, &ctx, 1));
 }

@@ -155,7 +155,7 @@ op_hello(struct session *s, Sockbroker__Request *req)
 	    sbd_conf.max_frame) - SBP_FRAME_OVERHEAD;
 	hr.families = (int32_t *)sbd_families(&nfam);
 	hr.n_families = nfam;
-	hr.fd_passing = 0;
+	hr.fd_passing = 1;
 	resp.id = req->id;
 	resp.result_case = SOCKBROKER__RESPONSE__RESULT_HELLO;
 	resp.hello = &hr;

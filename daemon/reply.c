@@ -10,6 +10,8 @@
 
 #include "sockbrokerd.h"
 
+static void	reply_failed(struct session *, Sockbroker__Response *);
+
 /* Sends a response to a live session; a session that cannot take it is lost. */
 void
 reply_send(struct session *s, Sockbroker__Response *resp)
@@ -18,6 +20,17 @@ reply_send(struct session *s, Sockbroker__Response *resp)
 		return;
 	if (peer_send(&s->peer, &resp->base) == 0)
 		return;
+	reply_failed(s, resp);
+}
+
+/* A response could not be queued (errno says why): answer or cut off. */
+static void
+reply_failed(struct session *s, Sockbroker__Response *resp)
+{
+	if (errno == EMFILE || errno == ENFILE) {
+		reply_errno(s, resp->id, errno, "passfd");
+		return;
+	}
 	if (errno == EMSGSIZE) {
 		/* Our own bug: payloads are capped below the frame size. */
 		log_warnx("client %u: reply %llu over the frame size", s->num,
@@ -75,6 +88,26 @@ reply_empty(struct session *s, uint64_t id)
 	resp.result_case = SOCKBROKER__RESPONSE__RESULT_EMPTY;
 	resp.empty = &empty;
 	reply_send(s, &resp);
+}
+
+/*
+ * Answers with success and hands the client a duplicate of fd with it
+ * (SCM_RIGHTS); fd stays the caller's.
+ */
+void
+reply_fd(struct session *s, uint64_t id, int fd)
+{
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__EmptyReply	 empty = SOCKBROKER__EMPTY_REPLY__INIT;
+
+	if (s->dead)
+		return;
+	resp.id = id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_EMPTY;
+	resp.empty = &empty;
+	if (peer_send_fd(&s->peer, &resp.base, fd) == 0)
+		return;
+	reply_failed(s, &resp);
 }
 
 /* Answers with a byte count. */

@@ -244,6 +244,8 @@ session_op(struct session *s, Sockbroker__Request *req)
 		return (op_getservbyport(s, req));
 	case SOCKBROKER__REQUEST__OP_GETPROTOBYNAME:
 		return (op_getprotobyname(s, req));
+	case SOCKBROKER__REQUEST__OP_PASSFD:
+		return (op_passfd(s, req));
 	default:
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__PROTOCOL,
 		    EOPNOTSUPP, "unknown operation");

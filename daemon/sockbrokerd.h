@@ -109,9 +109,26 @@ struct handle_table {
 	unsigned int		  count;
 };
 
+/*
+ * A reply frame that must wait its turn behind the output buffer: one that
+ * carries a descriptor (fd, a duplicate the peer owns) or one queued after
+ * such a frame (fd -1).
+ */
+struct peer_frame {
+	TAILQ_ENTRY(peer_frame)	 entry;
+	uint8_t			*buf;
+	size_t			 len;
+	int			 fd;
+};
+TAILQ_HEAD(peer_frames, peer_frame);
+
 /* The framing layer of a client connection. */
 struct peer {
 	struct bufferevent	*bev;
+	struct peer_frames	 frames;	/* waiting for the output to drain */
+	size_t			 framed;	/* bytes in frames */
+	unsigned int		 nframes;
+	struct event		*wev;		/* socket writable, for frames */
 	size_t			 max_in;	/* largest frame we accept */
 	size_t			 max_out;	/* largest frame the peer accepts */
 	size_t			 high;		/* stop reading above this */
@@ -193,6 +210,7 @@ void	sdnotify_stopping(void);
 void	peer_init(struct peer *, int, size_t);
 void	peer_free(struct peer *);
 int	peer_send(struct peer *, const ProtobufCMessage *);
+int	peer_send_fd(struct peer *, const ProtobufCMessage *, int);
 size_t	peer_queued(struct peer *);
 
 /* session.c */
@@ -291,6 +309,7 @@ void	reply_error(struct session *, uint64_t, int, int, const char *, ...)
 	    __attribute__((__format__(printf, 5, 6)));
 void	reply_errno(struct session *, uint64_t, int, const char *);
 void	reply_empty(struct session *, uint64_t);
+void	reply_fd(struct session *, uint64_t, int);
 void	reply_count(struct session *, uint64_t, uint64_t);
 void	reply_address(struct session *, uint64_t, const struct sockaddr *,
 	    socklen_t, int);
@@ -310,6 +329,8 @@ int	mediate_setsockopt(struct session *, const Sockbroker__Request *,
 	    const struct handle *, int, int, const void *, size_t);
 int	mediate_ioctl(struct session *, const Sockbroker__Request *,
 	    const struct handle *, unsigned long);
+int	mediate_fdpass(struct session *, const Sockbroker__Request *,
+	    const struct handle *);
 
 /* op-socket.c */
 enum op_result	op_hello(struct session *, Sockbroker__Request *);
@@ -364,6 +385,9 @@ enum op_result	op_recvmsg(struct session *, Sockbroker__Request *);
 
 /* op-ioctl.c */
 enum op_result	op_ioctl(struct session *, Sockbroker__Request *);
+
+/* op-passfd.c */
+enum op_result	op_passfd(struct session *, Sockbroker__Request *);
 
 /* op-host.c */
 enum op_result	op_gethostbyname(struct session *, Sockbroker__Request *);

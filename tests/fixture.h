@@ -84,6 +84,7 @@ Suite	*e2e_netlink_suite(void);
 Suite	*e2e_msg_suite(void);
 Suite	*e2e_limits_suite(void);
 Suite	*e2e_audit_suite(void);
+Suite	*e2e_passfd_suite(void);
 
 #ifdef SBPROTO_H
 /* rawconn.c: the raw protocol, for what the C API cannot say. */
