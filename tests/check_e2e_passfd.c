@@ -339,8 +339,8 @@ START_TEST(test_passfd_pipelined_in_order)
 
 	base = fixture_fd_baseline();
 	before = passfd_count();
-	fd = msg_raw_open();
-	h = msg_raw_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	fd = rawconn_start(NULL);
+	h = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);
 	for (i = 0; i < PASSFD_PIPELINE; i++) {
 		passfd_raw_add(&out, &outlen, next++, 0, 0);
 		passfd_raw_add(&out, &outlen, next++, h, 1);
