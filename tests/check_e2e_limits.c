@@ -46,7 +46,6 @@ static int	 limits_raw_bind(int, uint32_t);
 static int	 limits_log_count(const char *);
 static void	 limits_assert_serving(sb_conn *);
 static int	 limits_fd_total(void);
-static double	 limits_cpu(void);
 
 /* Unchecked fixtures: the daemons of a TCase get its limits. */
 static void
@@ -353,30 +352,6 @@ limits_fd_total(void)
 	return (n);
 }
 
-/* The daemon's CPU time (user + system) in seconds. */
-static double
-limits_cpu(void)
-{
-	char		 path[64], buf[1024], *p;
-	unsigned long	 utime, stime;
-	ssize_t		 n;
-	int		 fd;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)fixture_pid());
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(fd, 0);
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	ck_assert_int_gt(n, 0);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	ck_assert_ptr_nonnull(p);
-	/* After ")": state, then fields 4..13; utime and stime are 14, 15. */
-	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-	    "%*u %*u %lu %lu", &utime, &stime), 2);
-	return ((double)(utime + stime) / sysconf(_SC_CLK_TCK));
-}
-
 /*
  * With its descriptor limit lowered under its feet, the daemon cannot
  * accept: it must pause accepting (not spin on a readable listener), stay
@@ -413,9 +388,9 @@ START_TEST(test_out_of_descriptors_neither_spins_nor_dies)
 		    sizeof sun), 0);
 	}
 	usleep(200000);
-	cpu = limits_cpu();
+	cpu = fixture_cpu_seconds();
 	usleep(1500000);
-	cpu = limits_cpu() - cpu;
+	cpu = fixture_cpu_seconds() - cpu;
 	ck_assert_msg(cpu < 0.5, "the daemon spun: %.2f s of CPU in 1.5 s",
 	    cpu);
 	ck_assert_int_ge(limits_log_count("Too many open files"), 1);

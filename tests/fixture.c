@@ -645,3 +645,33 @@ fixture_read_all(int fd, void *buf, size_t len)
 	}
 	return (0);
 }
+
+/*
+ * The daemon's CPU time so far (user + system), in seconds; fails the test
+ * if the daemon is gone or a zombie.
+ */
+double
+fixture_cpu_seconds(void)
+{
+	char		 path[64], buf[1024], *p;
+	unsigned long	 ut, st;
+	ssize_t		 n;
+	int		 fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)fixture_pid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_msg(fd != -1, "%s: %s (did the daemon die?)", path,
+	    strerror(errno));
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	/* After "(comm)": state ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt utime stime. */
+	p = strrchr(buf, ')');
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+	    "%*u %*u %lu %lu", &ut, &st), 2);
+	ck_assert_msg(p[2] != 'Z' && p[2] != 'X', "the daemon died");
+	return ((double)(ut + st) / (double)sysconf(_SC_CLK_TCK));
+}

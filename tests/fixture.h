@@ -86,6 +86,9 @@ Suite	*e2e_limits_suite(void);
 Suite	*e2e_audit_suite(void);
 Suite	*e2e_passfd_suite(void);
 
+/* The daemon's CPU time so far, in seconds; fails if it died. */
+double	 fixture_cpu_seconds(void);
+
 #ifdef SBPROTO_H
 /* rawconn.c: the raw protocol, for what the C API cannot say. */
 int		 rawconn_open(void);		/* no Hello yet */
