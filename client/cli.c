@@ -28,6 +28,9 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "ping", "[-4|-6] [-q] [-c COUNT] [-i INTERVAL] [-W TIMEOUT] "
 	    "[-s SIZE] HOST", cli_ping_exec },
 	{ "dump", "[-pU] [-i IFACE] [-c COUNT] [-w FILE]", cli_dump_exec },
+	{ "candump", "[-n COUNT] [-T MSECS] IFACE[,FILTER...] ...",
+	    cli_candump_exec },
+	{ "cansend", "IFACE FRAME", cli_cansend_exec },
 	{ "policy", "check FILE | policy explain [-f FILE] USER FAMILY "
 	    "[type T] [proto P] [iface I] [port N] [addr A] [option NAME] "
 	    "[can-id ID] [netlink-write] [op OP]", cli_policy_exec },

@@ -47,6 +47,10 @@ int		 cli_ping_exec(const char *, int, char **);
 /* cli-dump.c */
 int		 cli_dump_exec(const char *, int, char **);
 
+/* cli-can.c */
+int		 cli_candump_exec(const char *, int, char **);
+int		 cli_cansend_exec(const char *, int, char **);
+
 /* cli-policy.c */
 int		 cli_policy_exec(const char *, int, char **);
 
