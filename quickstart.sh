@@ -109,13 +109,14 @@ check_in() {
 	fi
 }
 
-# The daemon under valgrind for the e2e and CLI tests (leaks fail them).
+# The daemon under valgrind for the e2e, CLI and VM tests (leaks fail them;
+# tests/vm/run.sh puts valgrind in the guest).
 check_valgrind_daemon() {
 	say "e2e and CLI tests with the daemon under valgrind"
 	(
 		export SB_DAEMON_WRAPPER=$valgrind_daemon
 		check_in build \
-		    TESTS="tests/check_e2e tests/test_cli.sh tests/test_ping_dump.sh tests/test_systemd.sh tests/test_privdrop.sh tests/test_policy_daemon.sh"
+		    TESTS="tests/check_e2e tests/test_cli.sh tests/test_ping_dump.sh tests/test_systemd.sh tests/test_privdrop.sh tests/test_policy_daemon.sh tests/vm/run.sh"
 	)
 }
 

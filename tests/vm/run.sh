@@ -79,7 +79,7 @@ kernel() {
 	[ -n "$pkg" ] || fail "apt-cache knows no linux-image-amd64"
 	dir=$cache/$pkg
 	if [ ! -f "$dir/.complete" ]; then
-		say "fetching $pkg into $cache"
+		say "fetching $pkg into $cache" >&2
 		rm -rf "$dir" && mkdir -p "$dir/deb"
 		(cd "$dir/deb" && apt-get download "$pkg" 2>&1 |
 		    grep -v '^W: Download is performed unsandboxed' >&2) ||
@@ -111,6 +111,31 @@ copy_elf() {
 # The real binary behind a libtool wrapper in the build tree.
 real_program() {
 	"$builddir/libtool" --mode=execute echo "$builddir/$1"
+}
+
+# valgrind, for SB_DAEMON_WRAPPER=valgrind... (the daemon under valgrind in
+# the guest, as quickstart.sh's valgrind step runs it on the host).
+copy_valgrind() {
+	local f
+	copy_elf /usr/bin/valgrind.bin /usr/bin/valgrind
+	for f in /usr/libexec/valgrind/{memcheck-amd64-linux,vgpreload_core-amd64-linux.so,vgpreload_memcheck-amd64-linux.so,default.supp}; do
+		install -D -m 0755 "$f" "$root$f"
+	done
+	# valgrind must see ld.so's symbols: libc6-dbg's file for its build id.
+	f=$(readelf -n /lib64/ld-linux-x86-64.so.2 |
+	    awk '/Build ID/ { print substr($3, 1, 2) "/" substr($3, 3) }')
+	f=/usr/lib/debug/.build-id/$f.debug
+	[ -f "$f" ] || fail "valgrind in the guest needs libc6-dbg ($f)"
+	install -D -m 0644 "$f" "$root$f"
+}
+
+# The environment the guest's tests get from here, as shell assignments.
+guest_env() {
+	local v
+	for v in SB_VM_TESTS SB_DAEMON_WRAPPER; do
+		[ -n "${!v:-}" ] || continue
+		printf "export %s='%s'\n" "$v" "${!v//\'/\'\\\'\'}"
+	done
 }
 
 # Builds the initramfs: $1 is the kernel directory.
@@ -147,13 +172,16 @@ build_initramfs() {
 		for p in "${canutils[@]}"; do
 			copy_elf "$(command -v "$p")" "/usr/bin/$p"
 		done
+		case ${SB_DAEMON_WRAPPER:-} in
+		valgrind*) copy_valgrind ;;
+		esac
 	)
 	install -m 0755 "$here"/*.sh "$root/tests/"
 	install -m 0644 "$top_srcdir/tests/e2e.conf" "$here"/*.conf \
 	    "$root/etc/sockbroker/"
 	echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
 	echo "root:x:0:" >"$root/etc/group"
-	echo "${SB_VM_TESTS:-}" >"$root/etc/sb-vm-tests"
+	guest_env >"$root/etc/sb-vm-env"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet |
 	    gzip -1) >"$work/initramfs.gz"
 }
