@@ -86,6 +86,45 @@ server=
 grep -q "^Connected by ('127\.0\.0\.1', [0-9]*)$" "$dir/server.out" ||
     fail "echo-server did not say who connected"
 
+# candump and cansend where the kernel may lack AF_CAN (the VM test,
+# tests/vm/test_can_cli.sh, runs them on CAN interfaces): the errors that
+# need no CAN bus. expect_can STATUS REGEX ARGS...: the CLI with ARGS
+# exits STATUS and says something matching REGEX.
+expect_can() {
+	want=$1
+	regex=$2
+	shift 2
+	"$SB_CLI" "$@" >"$dir/can.out" 2>&1
+	status=$?
+	[ "$status" -eq "$want" ] ||
+	    fail "sockbroker $*: exit $status, not $want"
+	grep -Eq "$regex" "$dir/can.out" ||
+	    fail "sockbroker $*: no message matching '$regex'"
+}
+expect_can 64 "bad frame '123#1': the data must be pairs of hex digits" \
+    cansend lo 123#1
+expect_can 64 "bad frame '12#11': the id must be 3 hex digits" \
+    cansend lo 12#11
+expect_can 64 "bad frame '123#112233445566778899': more than 8 data bytes" \
+    cansend lo 123#112233445566778899
+expect_can 64 "bad frame '123##1112233445566778899': a CAN FD frame has" \
+    cansend lo 123##1112233445566778899
+expect_can 64 "bad filter in 'lo,123': a filter is ID:MASK" candump lo,123
+expect_can 64 "bad filter in 'lo,123:7FF,#xyz'" candump lo,123:7FF,#xyz
+expect_can 64 "usage: .* candump" candump
+expect_can 1 "cansend: interface nosuch0: No such device" \
+    -s "$sock" cansend nosuch0 123#11
+expect_can 1 "candump: interface nosuch0: No such device" \
+    -s "$sock" candump nosuch0
+# Without AF_CAN the socket is EAFNOSUPPORT; with it, lo is no CAN device.
+expect_can 1 "has no CAN_RAW|lo is not a CAN interface" -s "$sock" \
+    cansend lo 123#11
+expect_can 1 "has no CAN_RAW|lo is not a CAN interface" -s "$sock" \
+    candump -T 100 lo
+expect_can 1 "cannot talk to sockbrokerd" -s "$dir/nothing.sock" \
+    candump -T 100 lo
+echo "PASS: candump and cansend errors"
+
 # SIGTERM: a clean exit that removes the socket.
 kill -TERM "$daemon"
 wait "$daemon"
