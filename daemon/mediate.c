@@ -16,10 +16,12 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <linux/can.h>
+#include <linux/can/bcm.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -28,9 +30,10 @@
 
 #include "sockbrokerd.h"
 
-static int	mediate_is_can_raw(const struct handle *);
 static int	mediate_can_send(struct session *, const Sockbroker__Request *,
 		    const struct handle *, const uint8_t *, size_t);
+static int	mediate_can_isotp(struct session *, const Sockbroker__Request *,
+		    const struct handle *, const struct sockaddr *, socklen_t);
 
 /* The part of a policy context that comes from the peer and the socket. */
 static void
@@ -121,7 +124,12 @@ mediate_address(struct session *s, const Sockbroker__Request *req,
 	ctx.addr = sa;
 	ctx.addrlen = len;
 	ctx.iface = mediate_iface(sa, ifname);
-	return (mediate_decide(s, req, &ctx, op != POLICY_SEND));
+	if (mediate_decide(s, req, &ctx, op != POLICY_SEND) == -1)
+		return (-1);
+	if (op == POLICY_BIND && h->family == AF_CAN &&
+	    h->protocol == CAN_ISOTP)
+		return (mediate_can_isotp(s, req, h, sa, len));
+	return (0);
 }
 
 /*
@@ -156,9 +164,10 @@ mediate_netlink_write(int protocol, const uint8_t *buf, size_t len)
 }
 
 /*
- * A send of len bytes (one buffer, or the first of a sendmsg: netlink
- * messages do not span buffers here) to sa, or to the connected peer when
- * sa is NULL. Netlink sockets are checked on every send.
+ * A send of len bytes to sa, or to the connected peer when sa is NULL.
+ * Netlink sockets are checked on every send, as are CAN frames. buf is
+ * all the data sent (op_sendmsg gathers the buffers of netlink and CAN
+ * sockets, whose contents the policy reads).
  */
 int
 mediate_send(struct session *s, const Sockbroker__Request *req,
@@ -177,7 +186,7 @@ mediate_send(struct session *s, const Sockbroker__Request *req,
 		    len);
 		return (mediate_decide(s, req, &ctx, ctx.netlink_write));
 	}
-	if (mediate_is_can_raw(h) &&
+	if (h->family == AF_CAN &&
 	    mediate_can_send(s, req, h, buf, len) == -1)
 		return (-1);
 	if (sa == NULL)
@@ -189,55 +198,190 @@ mediate_send(struct session *s, const Sockbroker__Request *req,
 	return (mediate_decide(s, req, &ctx, 0));
 }
 
-/* Whether h is a CAN_RAW socket, whose frames the policy's can-id sees. */
-static int
-mediate_is_can_raw(const struct handle *h)
-{
-	return (h->family == AF_CAN && h->protocol == CAN_RAW);
-}
-
 /*
- * A CAN frame about to be sent: its id must be in the can-id ranges of the
- * deciding rule. Denials are answered and audited; grants are not logged
- * (one line a frame would drown the log).
+ * Asks the policy whether CAN id may go out (POLICY_CAN_SEND) or come in
+ * (POLICY_CAN_RECV) on h. Denials are answered and audited; grants are not
+ * logged (one line a frame would drown the log).
  */
 static int
-mediate_can_send(struct session *s, const Sockbroker__Request *req,
-    const struct handle *h, const uint8_t *frame, size_t len)
+mediate_can_id(struct session *s, const Sockbroker__Request *req,
+    const struct handle *h, enum policy_op op, uint32_t id)
 {
 	struct policy_ctx	 ctx;
-	uint32_t		 id;
 
-	if (len < sizeof id)
-		return (0);	/* the kernel refuses a short frame */
-	memcpy(&id, frame, sizeof id);
-	mediate_ctx(&ctx, s, POLICY_CAN_SEND, h->family, h->type, h->protocol);
+	mediate_ctx(&ctx, s, op, h->family, h->type, h->protocol);
 	ctx.has_can_id = 1;
 	ctx.can_id = id;
 	return (mediate_decide(s, req, &ctx, 0));
 }
 
+/* The CAN id at off in buf. */
+static uint32_t
+mediate_can_id_at(const uint8_t *buf, size_t off)
+{
+	uint32_t	 id;
+
+	memcpy(&id, buf + off, sizeof id);	/* buf may be unaligned */
+	return (id);
+}
+
 /*
- * Whether a CAN frame just received may reach the client; 1 for anything
- * that is not a CAN_RAW frame. A frame outside the can-id ranges is
- * dropped without a word to the client (nor the audit log: a busy bus).
+ * How many of the frames behind a broadcast manager head the kernel may
+ * put on the bus with their own id: TX_SETUP's and TX_SEND's (unless
+ * TX_CP_CAN_ID gives them the head's), and the RTR reply of an RX_SETUP
+ * with RX_RTR_FRAME. RX_SETUP's other frames are content masks that never
+ * leave the host; the head's id is what they filter.
+ */
+static size_t
+mediate_bcm_sent_frames(const struct bcm_msg_head *mh, size_t have)
+{
+	size_t	 n;
+
+	switch (mh->opcode) {
+	case TX_SETUP:
+		n = (mh->flags & TX_CP_CAN_ID) ? 0 : mh->nframes;
+		break;
+	case TX_SEND:
+		n = 1;
+		break;
+	case RX_SETUP:
+		n = (mh->flags & RX_RTR_FRAME) &&
+		    !(mh->flags & TX_CP_CAN_ID) ? 1 : 0;
+		break;
+	default:
+		n = 0;
+		break;
+	}
+	return (n < have ? n : have);
+}
+
+/*
+ * A broadcast manager message about to be sent: the id of its head (the
+ * frames it sends, subscribes to, reads or deletes) and of every frame it
+ * may send must be in the ranges. A message too short for a head is the
+ * kernel's to refuse; frames it does not carry are never read.
+ */
+static int
+mediate_bcm_send(struct session *s, const Sockbroker__Request *req,
+    const struct handle *h, const uint8_t *buf, size_t len)
+{
+	struct bcm_msg_head	 mh;
+	size_t			 cfsiz, n, i;
+	enum policy_op		 op;
+
+	if (len < sizeof mh)
+		return (0);
+	memcpy(&mh, buf, sizeof mh);
+	op = mh.opcode == RX_SETUP || mh.opcode == RX_DELETE ||
+	    mh.opcode == RX_READ ? POLICY_CAN_RECV : POLICY_CAN_SEND;
+	if (mediate_can_id(s, req, h, op, mh.can_id) == -1)
+		return (-1);
+	cfsiz = (mh.flags & CAN_FD_FRAME) ? CANFD_MTU : CAN_MTU;
+	n = mediate_bcm_sent_frames(&mh, (len - sizeof mh) / cfsiz);
+	for (i = 0; i < n; i++) {
+		if (mediate_can_id(s, req, h, POLICY_CAN_SEND,
+		    mediate_can_id_at(buf, sizeof mh + i * cfsiz)) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * A send on a CAN socket: the id of a CAN_RAW frame, or the ids of a
+ * broadcast manager message, must be in the can-id ranges of the deciding
+ * rule. ISO-TP sends on the ids checked at bind; J1939 sockets are refused
+ * at socket() by any rule with can-id (policy.c).
+ */
+static int
+mediate_can_send(struct session *s, const Sockbroker__Request *req,
+    const struct handle *h, const uint8_t *buf, size_t len)
+{
+	if (h->protocol == CAN_RAW) {
+		if (len < sizeof(uint32_t))
+			return (0);	/* the kernel refuses a short frame */
+		return (mediate_can_id(s, req, h, POLICY_CAN_SEND,
+		    mediate_can_id_at(buf, 0)));
+	}
+	if (h->protocol == CAN_BCM)
+		return (mediate_bcm_send(s, req, h, buf, len));
+	return (0);
+}
+
+/*
+ * An ISO-TP bind: the socket will send on tx_id (data and flow control)
+ * and hear rx_id, so both must be in the ranges.
+ */
+static int
+mediate_can_isotp(struct session *s, const Sockbroker__Request *req,
+    const struct handle *h, const struct sockaddr *sa, socklen_t len)
+{
+	struct sockaddr_can	 scan;
+
+	if (sa == NULL || len < sizeof scan || sa->sa_family != AF_CAN)
+		return (0);	/* not an ISO-TP address: the kernel refuses */
+	memcpy(&scan, sa, sizeof scan);
+	if (mediate_can_id(s, req, h, POLICY_CAN_SEND,
+	    scan.can_addr.tp.tx_id) == -1)
+		return (-1);
+	return (mediate_can_id(s, req, h, POLICY_CAN_RECV,
+	    scan.can_addr.tp.rx_id));
+}
+
+/*
+ * Whether the CAN id at off of a received buf of len bytes may reach the
+ * client. An id the client would see only in part is refused with the
+ * rest; one it does not see at all is no concern here.
+ */
+static int
+mediate_can_recv_id(const struct policy_ctx *base, const uint8_t *buf,
+    size_t len, size_t off)
+{
+	struct policy_ctx	 ctx = *base;
+	struct policy_verdict	 v;
+
+	if (off >= len)
+		return (1);
+	if (len - off < sizeof(uint32_t))
+		return (0);
+	ctx.has_can_id = 1;
+	ctx.can_id = mediate_can_id_at(buf, off);
+	policy_check(sbd_policy, &ctx, &v);
+	return (v.permit);
+}
+
+/*
+ * Whether what a CAN socket just received (the len bytes the client will
+ * see) may reach it: a CAN_RAW frame's id, and a broadcast manager
+ * message's head id and the id of every frame in it, must be in the
+ * ranges; 1 for other sockets. A refused one is dropped without a word to
+ * the client (nor the audit log: a busy bus).
  */
 int
 mediate_can_recv(const struct session *s, const struct handle *h,
-    const uint8_t *frame, size_t len)
+    const uint8_t *buf, size_t len)
 {
 	struct policy_ctx	 ctx;
-	struct policy_verdict	 v;
-	uint32_t		 id;
+	struct bcm_msg_head	 mh;
+	size_t			 cfsiz, off;
 
-	if (!mediate_is_can_raw(h) || len < sizeof id)
+	if (h->family != AF_CAN ||
+	    (h->protocol != CAN_RAW && h->protocol != CAN_BCM))
 		return (1);
-	memcpy(&id, frame, sizeof id);
 	mediate_ctx(&ctx, s, POLICY_CAN_RECV, h->family, h->type, h->protocol);
-	ctx.has_can_id = 1;
-	ctx.can_id = id;
-	policy_check(sbd_policy, &ctx, &v);
-	return (v.permit);
+	if (h->protocol == CAN_RAW)
+		return (mediate_can_recv_id(&ctx, buf, len, 0));
+	if (!mediate_can_recv_id(&ctx, buf, len,
+	    offsetof(struct bcm_msg_head, can_id)))
+		return (0);
+	if (len < sizeof mh)
+		return (1);
+	memcpy(&mh, buf, sizeof mh);
+	cfsiz = (mh.flags & CAN_FD_FRAME) ? CANFD_MTU : CAN_MTU;
+	for (off = sizeof mh; off < len; off += cfsiz) {
+		if (!mediate_can_recv_id(&ctx, buf, len, off))
+			return (0);
+	}
+	return (1);
 }
 
 /* setsockopt(): SO_BINDTODEVICE also names the interface it reaches. */

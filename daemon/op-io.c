@@ -147,7 +147,9 @@ op_recv_try(struct session *s, struct handle *h, struct waiter *w)
 		    (struct sockaddr *)&ss, &sslen);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1 || mediate_can_recv(s, h, buf, (size_t)n))
+		/* With MSG_TRUNC, n may be more than buf holds. */
+		if (n == -1 || mediate_can_recv(s, h, buf,
+		    (size_t)n < want ? (size_t)n : want))
 			break;
 		if (flags & MSG_PEEK)	/* a refused frame: drop it for real */
 			(void)recv(h->fd, buf, want, MSG_DONTWAIT);

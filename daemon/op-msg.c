@@ -99,6 +99,34 @@ op_msg_check_ancillary(struct session *s, const Sockbroker__Request *req)
 	return (0);
 }
 
+/*
+ * The buffers of a sendmsg in one piece, for the policy to read: the
+ * kernel reads a netlink or CAN message across them, so a check of the
+ * first alone could be walked around by splitting a message. NULL (and
+ * *len 0) when there is one buffer or none; the caller frees it.
+ */
+static uint8_t *
+op_msg_gather(const Sockbroker__SendmsgRequest *sr, size_t *len)
+{
+	uint8_t	*buf;
+	size_t	 i, total = 0, off = 0;
+
+	*len = 0;
+	if (sr->n_buffers < 2)
+		return (NULL);
+	for (i = 0; i < sr->n_buffers; i++)
+		total += sr->buffers[i].len;	/* bounded by the frame */
+	buf = xcalloc(1, total + 1);
+	for (i = 0; i < sr->n_buffers; i++) {
+		if (sr->buffers[i].len == 0)
+			continue;
+		memcpy(buf + off, sr->buffers[i].data, sr->buffers[i].len);
+		off += sr->buffers[i].len;
+	}
+	*len = total;
+	return (buf);
+}
+
 /* sendmsg: buffers, ancillary items, flags and an optional address. */
 enum op_result
 op_sendmsg(struct session *s, Sockbroker__Request *req)
@@ -110,8 +138,15 @@ op_sendmsg(struct session *s, Sockbroker__Request *req)
 				    sr->n_buffers > 0 ? sr->buffers[0].data : NULL,
 				    sr->n_buffers > 0 ? sr->buffers[0].len : 0 };
 	struct handle		*h;
+	uint8_t			*all = NULL;
 
-	if ((h = op_io_start(s, req, &io)) == NULL)
+	h = handle_lookup(s, sr->handle);
+	if (h != NULL && (h->family == AF_NETLINK || h->family == AF_CAN) &&
+	    (all = op_msg_gather(sr, &io.len)) != NULL)
+		io.data = all;
+	h = op_io_start(s, req, &io);
+	free(all);
+	if (h == NULL)
 		return (OP_DONE);
 	if (sr->n_buffers > MSG_MAX_IOV) {
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EMSGSIZE,
@@ -282,7 +317,9 @@ op_recvmsg_try(struct session *s, struct handle *h, struct waiter *w)
 		    (h->family == AF_UNIX ? MSG_CMSG_CLOEXEC : 0));
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1 || mediate_can_recv(s, h, iov.iov_base, (size_t)n))
+		/* With MSG_TRUNC, n may be more than the buffer holds. */
+		if (n == -1 || mediate_can_recv(s, h, iov.iov_base,
+		    (size_t)n < iov.iov_len ? (size_t)n : iov.iov_len))
 			break;
 		if (rflags & MSG_PEEK)	/* a refused frame: drop it for real */
 			(void)recv(h->fd, iov.iov_base, iov.iov_len,

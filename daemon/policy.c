@@ -861,10 +861,18 @@ policy_crit_option(const struct policy_rule *r, const struct policy_facts *f)
 	return (POLICY_NO);
 }
 
-/* Criterion can-id: the id of a CAN frame sent or received. */
+/*
+ * Criterion can-id: the id of a CAN frame sent or received. A J1939 socket
+ * makes its CAN ids itself, from priorities, PGNs and addresses the kernel
+ * may pick: no operation of it can be checked against the ranges, so the
+ * criterion fails closed there, never holding for a permit rule and always
+ * for a deny.
+ */
 static enum policy_tri
 policy_crit_canid(const struct policy_rule *r, const struct policy_facts *f)
 {
+	if (f->ctx->family == AF_CAN && f->proto == CAN_J1939)
+		return (r->permit ? POLICY_NO : POLICY_YES);
 	if (!f->has_canid || (f->ctx->op != POLICY_CAN_SEND &&
 	    f->ctx->op != POLICY_CAN_RECV))
 		return (POLICY_UNKNOWN);

@@ -875,6 +875,44 @@ START_TEST(test_can_id_ranges)
 }
 END_TEST
 
+/*
+ * J1939 makes its CAN ids itself, so a rule with can-id can neither
+ * permit its sockets nor fail to deny them; BCM and ISO-TP sockets are
+ * opened (the ids come later) and their ids checked like CAN_RAW's.
+ */
+START_TEST(test_can_id_other_protocols)
+{
+	struct policy_ctx	ctx = test_ctx(POLICY_SOCKET, AF_CAN,
+	    SOCK_DGRAM, CAN_J1939);
+	const char		*ids = "permit * family can can-id 0x700-0x7ff";
+
+	test_expect(ids, &ctx, 0, "no rule matched");
+	test_expect("permit * family can", &ctx, 1, NULL);
+	test_expect("permit * family can\ndeny * family can can-id 0x100",
+	    &ctx, 0, "denied by rule at line 2");
+	test_expect("permit * family can proto j1939\n"
+	    "permit * family can can-id 0x700-0x7ff", &ctx, 1,
+	    "permitted by rule at line 1");
+	ctx.op = POLICY_BIND;
+	test_expect(ids, &ctx, 0, "no rule matched");
+
+	ctx = test_ctx(POLICY_SOCKET, AF_CAN, SOCK_DGRAM, CAN_BCM);
+	test_expect(ids, &ctx, 1, NULL);
+	ctx.op = POLICY_CAN_SEND;
+	ctx.has_can_id = 1;
+	ctx.can_id = 0x123;
+	test_expect(ids, &ctx, 0, "no rule matched");
+	ctx.can_id = 0x7a0;
+	test_expect(ids, &ctx, 1, NULL);
+	ctx = test_ctx(POLICY_CAN_RECV, AF_CAN, SOCK_DGRAM, CAN_ISOTP);
+	ctx.has_can_id = 1;
+	ctx.can_id = 0x7e8;
+	test_expect(ids, &ctx, 1, NULL);
+	ctx.can_id = 0x7e8 | CAN_EFF_FLAG | 0x10000;
+	test_expect(ids, &ctx, 0, NULL);
+}
+END_TEST
+
 START_TEST(test_vsock_port)
 {
 	struct policy_ctx	ctx = test_ctx(POLICY_BIND, AF_VSOCK,
@@ -994,6 +1032,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_bindtodevice_is_also_iface);
 	tcase_add_test(tc, test_fd_pass_needs_grant);
 	tcase_add_test(tc, test_can_id_ranges);
+	tcase_add_test(tc, test_can_id_other_protocols);
 	suite_add_tcase(s, tc);
 	return (s);
 }

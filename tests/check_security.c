@@ -634,6 +634,60 @@ START_TEST(test_policy_netlink_route_change_denied)
 }
 END_TEST
 
+/*
+ * policy: a route change split over two sendmsg buffers, behind a harmless
+ * dump request (RTM_GETLINK, then RTM_DELADDR of an address lo does not
+ * have), is denied: the kernel reads one message across the buffers, so
+ * the daemon must check them as one.
+ */
+START_TEST(test_policy_netlink_split_sendmsg_denied)
+{
+	struct {
+		struct nlmsghdr		nh;
+		struct ifinfomsg	ifi;
+	} dump;
+	struct {
+		struct nlmsghdr		nh;
+		struct ifaddrmsg	ifa;
+		struct rtattr		rta;
+		struct in_addr		addr;
+	} del;
+	struct iovec		 iov[2] = { { &dump, sizeof dump },
+				    { &del, sizeof del } };
+	struct msghdr		 m = { .msg_iov = iov, .msg_iovlen = 2 };
+	sb_conn			*c;
+	int			 h;
+
+	sec_policy_ready();
+	c = fixture_open();
+	memset(&dump, 0, sizeof dump);
+	dump.nh.nlmsg_len = sizeof dump;
+	dump.nh.nlmsg_type = RTM_GETLINK;
+	dump.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	memset(&del, 0, sizeof del);
+	del.nh.nlmsg_len = sizeof del;
+	del.nh.nlmsg_type = RTM_DELADDR;
+	del.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	del.ifa.ifa_family = AF_INET;
+	del.ifa.ifa_prefixlen = 32;
+	del.ifa.ifa_index = 1;			/* lo */
+	del.rta.rta_len = RTA_LENGTH(sizeof del.addr);
+	del.rta.rta_type = IFA_LOCAL;
+	del.addr.s_addr = htonl(0x7f0000fe);	/* 127.0.0.254 */
+	h = sb_socket(c, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	ck_assert_msg(h > 0, "socket(netlink): %s", strerror(errno));
+	ck_assert_int_eq(sb_sendmsg(c, h, &m, 0), -1);
+	ck_assert_msg(errno == EACCES, "split RTM_DELADDR: %s", strerror(errno));
+	ck_assert_int_eq(sb_lasterror()->kind, SB_ERR_POLICY);
+	/* Each buffer on its own: the dump passes, the change does not. */
+	ck_assert_int_eq(sb_send(c, h, &dump, sizeof dump, 0), sizeof dump);
+	ck_assert_int_eq(sb_send(c, h, &del, sizeof del, 0), -1);
+	ck_assert_int_eq(errno, EACCES);
+	sec_assert_serving(c);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* policy: SO_BINDTODEVICE to an interface the rules do not name. */
 START_TEST(test_policy_bindtodevice_escape_denied)
 {
@@ -813,6 +867,7 @@ sec_suite(void)
 	tcase_add_test(tc, test_policy_unix_connect_denied);
 	tcase_add_test(tc, test_policy_bind_port_22_denied);
 	tcase_add_test(tc, test_policy_netlink_route_change_denied);
+	tcase_add_test(tc, test_policy_netlink_split_sendmsg_denied);
 	tcase_add_test(tc, test_policy_bindtodevice_escape_denied);
 	tcase_add_test(tc, test_policy_sendto_forbidden_denied);
 	suite_add_tcase(s, tc);
