@@ -2,7 +2,9 @@
 /*
  * Socket options and ioctl: setsockopt, getsockopt and the brokered ioctl
  * requests. An option of exactly the size of an int travels as an integer,
- * anything else as raw bytes; an ioctl argument travels as its bytes.
+ * anything else as raw bytes, and a NULL value with a length (Python's
+ * setsockopt(level, optname, None, optlen)) as that length; an ioctl
+ * argument travels as its bytes.
  */
 
 #include <sys/ioctl.h>
@@ -20,7 +22,11 @@ static int	 sb_opt_copy(const Sockbroker__SockoptReply *, void *,
 		     socklen_t *);
 static size_t	 sb_opt_ioctl_size(unsigned long);
 
-/* Sets an option of a handle. */
+/*
+ * Sets an option of a handle. A NULL optval with a non-zero optlen is sent
+ * as such: the daemon passes it on for the options that take it
+ * (ALG_SET_AEAD_AUTHSIZE) and refuses it with EFAULT for the others.
+ */
 SB_EXPORT int
 sb_setsockopt(sb_conn *c, int h, int level, int optname, const void *optval,
     socklen_t optlen)
@@ -31,12 +37,13 @@ sb_setsockopt(sb_conn *c, int h, int level, int optname, const void *optval,
 
 	if (conn_valid(c) == -1)
 		return (-1);
-	if (optval == NULL && optlen > 0)
-		return (conn_oserror(EFAULT, "no option value"));
 	op.handle = h;
 	op.level = level;
 	op.optname = optname;
-	if (optlen == sizeof(int)) {
+	if (optval == NULL && optlen > 0) {
+		op.value_case = SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_NULL_LENGTH;
+		op.null_length = optlen;
+	} else if (optlen == sizeof(int)) {
 		op.value_case = SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_INT_VALUE;
 		memcpy(&op.int_value, optval, sizeof(int));
 	} else {

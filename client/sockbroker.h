@@ -104,6 +104,12 @@ ssize_t	 sb_sendto(sb_conn *c, int h, const void *buf, size_t len, int flags,
 ssize_t	 sb_recv(sb_conn *c, int h, void *buf, size_t len, int flags);
 ssize_t	 sb_recvfrom(sb_conn *c, int h, void *buf, size_t len, int flags,
 	     struct sockaddr *addr, socklen_t *addrlen);
+/*
+ * optval NULL with optlen > 0 is Python's setsockopt(level, optname, None,
+ * optlen), for the options whose argument is the length itself:
+ * sb_setsockopt(c, h, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL, 16). Any other
+ * option refuses a NULL value with EFAULT, as the kernel would.
+ */
 int	 sb_setsockopt(sb_conn *c, int h, int level, int optname,
 	     const void *optval, socklen_t optlen);
 int	 sb_getsockopt(sb_conn *c, int h, int level, int optname,

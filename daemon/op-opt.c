@@ -5,6 +5,10 @@
  * size is checked here. Options whose value holds a pointer or a file
  * descriptor (SO_ATTACH_FILTER, SO_ATTACH_BPF, ...) would let a client reach
  * into the daemon's memory or descriptors, so they are never on it.
+ *
+ * A few options take a NULL value and read only its length
+ * (ALG_SET_AEAD_AUTHSIZE); the request says so with null_length, and only
+ * those options accept it.
  */
 
 #include <errno.h>
@@ -23,6 +27,7 @@
 #include <linux/can/j1939.h>
 #include <linux/can/raw.h>
 #include <linux/icmp.h>
+#include <linux/if_alg.h>
 #include <linux/netlink.h>
 #include <linux/tipc.h>
 #include <linux/vm_sockets.h>
@@ -33,12 +38,19 @@
 #define CAN_RAW_FILTER_MAX	512	/* as net/can/raw.c */
 #endif
 
+#ifndef SOL_ALG
+#define SOL_ALG		279
+#endif
+
 #define OPT_RAW_MAX	4096	/* largest option value we pass */
+#define OPT_ALG_KEY_MAX	1024	/* longest AF_ALG key (hmac keys, AES-XTS) */
+#define OPT_ALG_TAG_MAX	64	/* longest AEAD tag (HASH_MAX_DIGESTSIZE) */
 
 enum {
 	OPT_GET = 1,
 	OPT_SET = 2,
 	OPT_RW = OPT_GET | OPT_SET,
+	OPT_NULL = 4,		/* set with a NULL value: only the length */
 };
 
 struct opt {
@@ -52,6 +64,8 @@ struct opt {
 #define I(lvl, nm)	{ lvl, nm, OPT_RW, 1, sizeof(int) }
 #define RO(lvl, nm, n)	{ lvl, nm, OPT_GET, 0, n }
 #define B(lvl, nm, a, b) { lvl, nm, OPT_RW, a, b }
+#define W(lvl, nm, a, b) { lvl, nm, OPT_SET, a, b }
+#define WN(lvl, nm, a, b) { lvl, nm, OPT_SET | OPT_NULL, a, b }
 
 static const struct opt opt_list[] = {
 	I(SOL_SOCKET, SO_REUSEADDR), I(SOL_SOCKET, SO_REUSEPORT),
@@ -163,6 +177,13 @@ static const struct opt opt_list[] = {
 	    sizeof(struct tipc_group_req)),
 	I(SOL_TIPC, TIPC_GROUP_LEAVE),
 
+	/*
+	 * AF_ALG, on the socket bound to an algorithm. The key is a secret:
+	 * nothing here logs an option's value, only its size.
+	 */
+	W(SOL_ALG, ALG_SET_KEY, 0, OPT_ALG_KEY_MAX),
+	WN(SOL_ALG, ALG_SET_AEAD_AUTHSIZE, 0, OPT_ALG_TAG_MAX),
+
 	/* AF_VSOCK. */
 	B(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, sizeof(uint64_t),
 	    sizeof(uint64_t)),
@@ -173,6 +194,8 @@ static const struct opt opt_list[] = {
 };
 
 static const struct opt	*opt_find(int, int);
+static int		 opt_value(struct session *, const Sockbroker__Request *,
+			     const struct opt *, int *, const void **, size_t *);
 
 /* The list entry of an option, or NULL. */
 static const struct opt *
@@ -197,7 +220,53 @@ opt_refuse(struct session *s, const Sockbroker__Request *req, int level,
 	    sbp_op_name(req), level, name);
 }
 
-/* setsockopt with an int or a raw value of the option's size. */
+/*
+ * The value of a setsockopt request for option o, checked against its
+ * bounds: an int (into *ival), raw bytes, or NULL with a length where o
+ * takes that. Answers and returns -1 if it is not one o takes.
+ */
+static int
+opt_value(struct session *s, const Sockbroker__Request *req,
+    const struct opt *o, int *ival, const void **val, size_t *len)
+{
+	const Sockbroker__SetsockoptRequest *sr = req->setsockopt;
+
+	switch (sr->value_case) {
+	case SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_INT_VALUE:
+		*ival = sr->int_value;
+		*val = ival;
+		*len = sizeof *ival;
+		break;
+	case SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_RAW_VALUE:
+		*val = sr->raw_value.data;
+		*len = sr->raw_value.len;
+		break;
+	case SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_NULL_LENGTH:
+		/* The kernel would read a NULL value of another option. */
+		if (!(o->access & OPT_NULL)) {
+			reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
+			    EFAULT, "setsockopt: option (level %d, name %d) "
+			    "takes a value, not NULL", sr->level, sr->optname);
+			return (-1);
+		}
+		*val = NULL;
+		*len = sr->null_length;
+		break;
+	default:
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
+		    "setsockopt: no value");
+		return (-1);
+	}
+	if (*len < o->min || *len > o->max) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
+		    "setsockopt: value of %zu bytes, option takes %u to %u",
+		    *len, o->min, o->max);
+		return (-1);
+	}
+	return (0);
+}
+
+/* setsockopt with an int, a raw value of the option's size, or NULL. */
 enum op_result
 op_setsockopt(struct session *s, Sockbroker__Request *req)
 {
@@ -214,27 +283,8 @@ op_setsockopt(struct session *s, Sockbroker__Request *req)
 		opt_refuse(s, req, sr->level, sr->optname);
 		return (OP_DONE);
 	}
-	switch (sr->value_case) {
-	case SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_INT_VALUE:
-		ival = sr->int_value;
-		val = &ival;
-		len = sizeof ival;
-		break;
-	case SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_RAW_VALUE:
-		val = sr->raw_value.data;
-		len = sr->raw_value.len;
-		break;
-	default:
-		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
-		    "setsockopt: no value");
+	if (opt_value(s, req, o, &ival, &val, &len) == -1)
 		return (OP_DONE);
-	}
-	if (len < o->min || len > o->max) {
-		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
-		    "setsockopt: value of %zu bytes, option takes %u to %u",
-		    len, o->min, o->max);
-		return (OP_DONE);
-	}
 	if (mediate_setsockopt(s, req, h, sr->level, sr->optname, val,
 	    len) == -1)
 		return (OP_DONE);

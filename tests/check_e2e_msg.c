@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 
+#include <linux/if_alg.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
@@ -1054,6 +1055,71 @@ START_TEST(test_streaming_client_does_not_starve_others)
 }
 END_TEST
 
+/*
+ * A NULL option value with a length (Python's setsockopt(level, name, None,
+ * optlen)) passes only for an option that reads just the length
+ * (ALG_SET_AEAD_AUTHSIZE); another option refuses it as the kernel would.
+ */
+START_TEST(test_setsockopt_null_value_is_efault_unless_the_option_takes_it)
+{
+	sb_conn	*c = fixture_open();
+	int	 h;
+
+	h = sb_socket(c, AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(sb_setsockopt(c, h, SOL_SOCKET, SO_RCVBUF, NULL,
+	    sizeof(int)), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	ck_assert_msg(strstr(sb_lasterror()->message, "not NULL") != NULL,
+	    "message: %s", sb_lasterror()->message);
+	/* Through the daemon to a kernel that has no SOL_ALG on UDP. */
+	ck_assert_int_eq(sb_setsockopt(c, h, SOL_ALG, ALG_SET_AEAD_AUTHSIZE,
+	    NULL, 16), -1);
+	ck_assert_int_eq(errno, ENOPROTOOPT);
+	ck_assert_int_eq(sb_lasterror()->kind, SB_ERR_OS);
+	/* An AEAD tag is at most 64 bytes: the daemon stops a larger one. */
+	ck_assert_int_eq(sb_setsockopt(c, h, SOL_ALG, ALG_SET_AEAD_AUTHSIZE,
+	    NULL, 65), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_msg(strstr(sb_lasterror()->message, "65 bytes") != NULL,
+	    "message: %s", sb_lasterror()->message);
+	sb_close_conn(c);
+}
+END_TEST
+
+/*
+ * ALG_SET_KEY is brokered up to 1024 bytes, whatever the family (the
+ * kernel then says ENOPROTOOPT for a socket that is not AF_ALG); longer
+ * keys are refused by the daemon with their size, never their bytes.
+ */
+START_TEST(test_setsockopt_alg_set_key_bounds)
+{
+	sb_conn	*c = fixture_open();
+	uint8_t	 key[1025];
+	int	 h;
+
+	memset(key, 0x41, sizeof key);
+	h = sb_socket(c, AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(sb_setsockopt(c, h, SOL_ALG, ALG_SET_KEY, key, 1024),
+	    -1);
+	ck_assert_int_eq(errno, ENOPROTOOPT);
+	ck_assert_int_eq(sb_setsockopt(c, h, SOL_ALG, ALG_SET_KEY, key,
+	    sizeof key), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_msg(strstr(sb_lasterror()->message, "1025 bytes") != NULL,
+	    "message: %s", sb_lasterror()->message);
+	ck_assert_ptr_null(strstr(sb_lasterror()->message, "AAAA"));
+	/* There is nothing to read back: the daemon lists it as set-only. */
+	ck_assert_int_eq(sb_getsockopt(c, h, SOL_ALG, ALG_SET_KEY, key,
+	    &(socklen_t){ 16 }), -1);
+	ck_assert_int_eq(errno, ENOPROTOOPT);
+	ck_assert_msg(strstr(sb_lasterror()->message, "not brokered") != NULL,
+	    "message: %s", sb_lasterror()->message);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* sendmsg/recvmsg/ioctl end to end. */
 Suite *
 e2e_msg_suite(void)
@@ -1097,6 +1163,12 @@ e2e_msg_suite(void)
 
 	tc = fixture_tcase("streaming");
 	tcase_add_test(tc, test_streaming_client_does_not_starve_others);
+	suite_add_tcase(s, tc);
+
+	tc = fixture_tcase("sockopt-null-and-alg");
+	tcase_add_test(tc,
+	    test_setsockopt_null_value_is_efault_unless_the_option_takes_it);
+	tcase_add_test(tc, test_setsockopt_alg_set_key_bounds);
 	suite_add_tcase(s, tc);
 	return (s);
 }
