@@ -132,6 +132,12 @@ sb_sendall(sb_conn *c, int h, const void *buf, size_t len, int flags)
 	op.all = 1;
 	do {
 		chunk = len > c->max_data ? c->max_data : len;
+		/*
+		 * One sendall is one message to the kernel: every chunk but
+		 * the last says more follows, or an AF_ALG hash would end
+		 * at each chunk (and UDP send one datagram per chunk).
+		 */
+		op.flags = chunk < len ? flags | MSG_MORE : flags;
 		if (sb_io_remaining(t, start, &op.has_timeout,
 		    &op.timeout) == -1)
 			return (-1);

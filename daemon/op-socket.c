@@ -366,10 +366,14 @@ op_accept_try(struct session *s, struct handle *h, struct waiter *w)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof ss;
 	struct handle		*nh;
-	int			 fd;
+	int			 fd, noaddr = h->family == AF_ALG;
 
-	fd = accept4(h->fd, (struct sockaddr *)&ss, &len,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	/*
+	 * An AF_ALG operation socket has no address: accept() asked for one
+	 * fails with ECONNABORTED (as Python's sock_accept_impl notes).
+	 */
+	fd = accept4(h->fd, noaddr ? NULL : (struct sockaddr *)&ss,
+	    noaddr ? NULL : &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
 		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
 			return (OP_PARKED);
@@ -382,7 +386,8 @@ op_accept_try(struct session *s, struct handle *h, struct waiter *w)
 		    "accept: handle limit reached (%u)", sbd_conf.max_handles);
 		return (OP_DONE);
 	}
-	op_reply_handle(s, w->req->id, nh, (struct sockaddr *)&ss, len);
+	op_reply_handle(s, w->req->id, nh, noaddr ? NULL :
+	    (struct sockaddr *)&ss, len);
 	return (OP_DONE);
 }
 

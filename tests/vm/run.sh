@@ -33,7 +33,7 @@ cache=${SB_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockbroker-vm}
 timeout=${SB_VM_TIMEOUT:-1200}
 work=$builddir/tests/vm
 modules=(can can-raw can-bcm can-isotp can-j1939 vcan tipc af_alg algif_hash
-	algif_skcipher)
+	algif_skcipher algif_aead gcm ghash-generic ctr)
 programs=(tests/vm/check_can_raw tests/vm/check_can_proto
 	tests/vm/check_tipc_alg)
 canutils=(candump cansend)
@@ -176,7 +176,7 @@ build_initramfs() {
 		valgrind*) copy_valgrind ;;
 		esac
 	)
-	install -m 0755 "$here"/*.sh "$root/tests/"
+	install -m 0755 "$here"/test_*.sh "$root/tests/"
 	install -m 0644 "$top_srcdir/tests/e2e.conf" "$here"/*.conf \
 	    "$root/etc/sockbroker/"
 	echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
