@@ -100,21 +100,6 @@ bcm_recv(sb_conn *c, int h, struct bcm_one *m)
 	return (n);
 }
 
-/* Whether h receives nothing within 400 ms. */
-static int
-quiet(sb_conn *c, int h)
-{
-	char	 buf[256];
-	ssize_t	 n;
-
-	ck_assert_int_eq(sb_settimeout(c, h, 0.4), 0);
-	n = sb_recv(c, h, buf, sizeof buf, 0);
-	if (n >= 0)
-		return (0);
-	ck_assert_msg(errno == EAGAIN, "sb_recv: %s", strerror(errno));
-	return (1);
-}
-
 /* Monotonic milliseconds. */
 static double
 now_ms(void)
@@ -199,7 +184,7 @@ START_TEST(test_bcm_rx_content_filter)
 	ck_assert_uint_eq(m.head.opcode, RX_CHANGED);
 	ck_assert_uint_eq(m.frame.can_id, 0x321);
 	ck_assert_mem_eq(m.frame.data, "\x02\xbb", 2);
-	ck_assert(quiet(c, h));
+	ck_assert(vm_quiet(c, h, 400));
 	close(d);
 	sb_close_conn(c);
 }

@@ -33,23 +33,6 @@ can_recv(sb_conn *c, int h, struct canfd_frame *f)
 	return (n);
 }
 
-/* Whether broker handle h has no frame within 300 ms. */
-static int
-can_quiet(sb_conn *c, int h)
-{
-	struct canfd_frame	 f;
-	ssize_t			 n;
-
-	ck_assert_int_eq(sb_settimeout(c, h, 0.3), 0);
-	n = sb_recv(c, h, &f, sizeof f, 0);
-	ck_assert_int_eq(sb_settimeout(c, h, -1), 0);
-	if (n >= 0)
-		return (0);
-	ck_assert_msg(errno == ETIMEDOUT || errno == EAGAIN, "sb_recv: %s",
-	    strerror(errno));
-	return (1);
-}
-
 static void
 can_send(sb_conn *c, int h, canid_t id, const void *data, int len)
 {
@@ -183,7 +166,7 @@ START_TEST(test_filters)
 	ck_assert_uint_eq(f.can_id, 0x105);
 	can_recv(c, h, &f);
 	ck_assert_uint_eq(f.can_id, 0x10a);
-	ck_assert(can_quiet(c, h));
+	ck_assert(vm_quiet(c, h, 300));
 
 	/* Without JOIN either filter passes a frame (0x105 and 0x123). */
 	can_setopt(c, h, CAN_RAW_FILTER, two, sizeof two);
@@ -200,7 +183,7 @@ START_TEST(test_filters)
 	can_recv(c, h, &f);
 	ck_assert_uint_eq(f.can_id, 0x123);
 	ck_assert_int_eq(f.data[0], 'h');
-	ck_assert(can_quiet(c, h));
+	ck_assert(vm_quiet(c, h, 300));
 	close(d);
 	sb_close_conn(c);
 }
@@ -221,7 +204,7 @@ START_TEST(test_error_frames)
 	vm_direct_send(d, CAN_ERR_FLAG | CAN_ERR_BUSOFF, "", 0);
 	can_recv(c, h, &f);
 	ck_assert_uint_eq(f.can_id, CAN_ERR_FLAG | CAN_ERR_BUSOFF);
-	ck_assert(can_quiet(c, plain));
+	ck_assert(vm_quiet(c, plain, 300));
 	close(d);
 	sb_close_conn(c);
 }
@@ -253,7 +236,7 @@ START_TEST(test_loopback_own)
 	can_setopt(c, h, CAN_RAW_LOOPBACK, &off, sizeof off);
 	can_send(c, h, 0x43, "not", 3);
 	ck_assert_int_eq(vm_direct_recv(d, &f, 300), 0);
-	ck_assert(can_quiet(c, h));
+	ck_assert(vm_quiet(c, h, 300));
 	close(d);
 	sb_close_conn(c);
 }
@@ -335,7 +318,7 @@ START_TEST(test_canid_policy)
 	ck_assert_uint_eq(f.can_id, 0x7cd);
 	ck_assert_int_eq(sb_recvmsg(c, h, &m, 0), CAN_MTU);
 	ck_assert_uint_eq(f.can_id, 0x700);
-	ck_assert(can_quiet(c, h));
+	ck_assert(vm_quiet(c, h, 300));
 	close(d);
 	sb_close_conn(c);
 }

@@ -20,7 +20,7 @@ rm -rf "$dir" && mkdir -p "$dir" || exit 1
 sock=$dir/sb.sock
 export SOCKBROKER_SOCKET=$sock
 failed=0
-idle=4000		# -T for both candumps: ms without a frame
+idle=30000		# -T for both candumps: a ceiling, if a case hangs
 real=
 sbd=
 
@@ -87,8 +87,8 @@ wait_receivers() {
 }
 
 # Starts real candump and sockbroker candump with the same arguments ($2
-# on), both ending after $idle ms without a frame, and waits until both
-# have bound: each registers $1 receivers.
+# on) and waits until both have bound: each registers $1 receivers.
+# wait_both stops them.
 listen_both() {
 	n=$1
 	shift
@@ -104,8 +104,18 @@ listen_both() {
 	}
 }
 
-# Waits for both candumps of listen_both: 0 if both exited 0.
+# Waits until both candumps of listen_both have printed $1 lines (30 s at
+# most), half a second more for a line too many, then stops them with
+# SIGTERM, which both take as the end of a run: 0 if both exited 0.
 wait_both() {
+	i=0
+	while [ "$i" -lt 300 ] && { [ "$(wc -l <"$dir/real.out")" -lt "$1" ] ||
+	    [ "$(wc -l <"$dir/sb.out")" -lt "$1" ]; }; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.5
+	kill -TERM "$real" "$sbd" 2>/dev/null
 	rc=0
 	wait "$real" || { echo "real candump exited $?"; rc=1; }
 	wait "$sbd" || { echo "sockbroker candump exited $?"; rc=1; }
@@ -212,7 +222,7 @@ if listen_both 2 vcan0,#FFFFFFFF; then
 		cansend vcan0 "$f" || echo "cansend vcan0 $f failed"
 	done
 fi
-wait_both || fail "direct cansend: a candump did not exit 0"
+wait_both "$nframes" || fail "direct cansend: a candump did not exit 0"
 compare_both "direct cansend -> candump and sockbroker candump" "$nframes"
 expected >"$dir/expected.out"
 if cmp -s "$dir/expected.out" "$dir/real.out"; then
@@ -229,7 +239,7 @@ if listen_both 2 vcan0,#FFFFFFFF; then
 		    fail "sockbroker cansend vcan0 $f exited $?"
 	done
 fi
-wait_both || fail "sockbroker cansend: a candump did not exit 0"
+wait_both "$nframes" || fail "sockbroker cansend: a candump did not exit 0"
 for out in real sb; do
 	if cmp -s "$dir/expected.out" "$dir/$out.out"; then
 		pass "sockbroker cansend -> $out candump: as expected"
@@ -253,7 +263,7 @@ filter_case() {
 			cansend vcan1 "$f"
 		done
 	fi
-	wait_both || fail "filter $*: a candump did not exit 0"
+	wait_both "$lines" || fail "filter $*: a candump did not exit 0"
 	# Two sockets print in the order of their threads (sockbroker) or
 	# of select() (candump): the lines are compared in one order.
 	if [ "$#" -gt 1 ]; then

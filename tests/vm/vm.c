@@ -98,6 +98,21 @@ vm_direct_send(int s, canid_t id, const void *data, int len)
 	ck_assert_int_eq(write(s, &f, sizeof f), sizeof f);
 }
 
+int
+vm_quiet(sb_conn *c, int h, int ms)
+{
+	char	 buf[CANFD_MTU + 64];
+	ssize_t	 n;
+
+	ck_assert_int_eq(sb_settimeout(c, h, ms / 1000.0), 0);
+	n = sb_recv(c, h, buf, sizeof buf, 0);
+	ck_assert_int_eq(sb_settimeout(c, h, SB_TIMEOUT_NONE), 0);
+	if (n >= 0)
+		return (0);
+	ck_assert_msg(errno == EAGAIN, "sb_recv: %s", strerror(errno));
+	return (1);
+}
+
 void
 vm_use_policy(const char *name)
 {

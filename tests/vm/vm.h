@@ -39,6 +39,11 @@ ssize_t	 vm_direct_recv(int s, struct canfd_frame *f, int ms);
 /* Sends a classic frame from direct socket s. */
 void	 vm_direct_send(int s, canid_t id, const void *data, int len);
 /*
+ * Whether broker handle h receives nothing within ms milliseconds (its
+ * timeout is left at none, blocking, afterwards).
+ */
+int	 vm_quiet(sb_conn *c, int h, int ms);
+/*
  * Makes the daemons started from now on use policy file name (in the
  * guest's SB_VM_CONF directory) instead of the e2e one; for an unchecked
  * fixture.
