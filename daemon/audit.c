@@ -18,8 +18,10 @@
 #include <sys/un.h>
 
 #include <linux/can.h>
+#include <linux/if_alg.h>
 #include <linux/if_ether.h>
 #include <linux/netlink.h>
+#include <linux/tipc.h>
 #include <linux/vm_sockets.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
@@ -106,7 +108,10 @@ static void	 audit_time(struct audit_buf *, const struct timespec *);
 static const char *audit_lookup(const struct audit_name *, int);
 static void	 audit_proto(char *, size_t, int, int);
 static size_t	 audit_addr(char *, size_t, const struct sockaddr *,
-		    socklen_t);
+		    socklen_t, int);
+static int	 audit_addr_can(char *, size_t, const struct sockaddr_can *,
+		    socklen_t, int);
+static int	 audit_addr_tipc(char *, size_t, const struct sockaddr_tipc *);
 static size_t	 audit_addr_unix(char *, size_t, const struct sockaddr *,
 		    socklen_t);
 static void	 audit_write(const char *);
@@ -317,9 +322,10 @@ audit_format(char *buf, size_t size, const struct audit_record *r)
 	audit_proto(tmp, sizeof tmp, r->family, r->protocol);
 	audit_kvs(&b, "proto", tmp);
 	audit_kvs(&b, "iface", r->iface);
-	n = audit_addr(tmp, sizeof tmp, r->local, r->locallen);
+	n = audit_addr(tmp, sizeof tmp, r->local, r->locallen, r->protocol);
 	audit_kv(&b, "local", n > 0 ? tmp : NULL, n);
-	n = audit_addr(tmp, sizeof tmp, r->remote, r->remotelen);
+	n = audit_addr(tmp, sizeof tmp, r->remote, r->remotelen,
+	    r->protocol);
 	audit_kv(&b, "remote", n > 0 ? tmp : NULL, n);
 	audit_kvs(&b, "verdict", r->permit ? "permit" : "deny");
 	if (r->rule > 0)
@@ -496,7 +502,8 @@ audit_proto(char *buf, size_t len, int family, int protocol)
  * there is no address.
  */
 static size_t
-audit_addr(char *buf, size_t size, const struct sockaddr *sa, socklen_t len)
+audit_addr(char *buf, size_t size, const struct sockaddr *sa, socklen_t len,
+    int protocol)
 {
 	const struct sockaddr_in	*sin = (const struct sockaddr_in *)sa;
 	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
@@ -504,6 +511,7 @@ audit_addr(char *buf, size_t size, const struct sockaddr *sa, socklen_t len)
 	const struct sockaddr_can	*scan = (const struct sockaddr_can *)sa;
 	const struct sockaddr_nl	*snl = (const struct sockaddr_nl *)sa;
 	const struct sockaddr_vm	*svm = (const struct sockaddr_vm *)sa;
+	const struct sockaddr_alg	*salg = (const struct sockaddr_alg *)sa;
 	char				 host[INET6_ADDRSTRLEN];
 	int				 n = -1;
 
@@ -528,7 +536,15 @@ audit_addr(char *buf, size_t size, const struct sockaddr *sa, socklen_t len)
 		    ntohs(sll->sll_protocol));
 	else if (sa->sa_family == AF_CAN && len >= offsetof(struct
 	    sockaddr_can, can_addr))
-		n = snprintf(buf, size, "ifindex:%d", scan->can_ifindex);
+		n = audit_addr_can(buf, size, scan, len, protocol);
+	else if (sa->sa_family == AF_TIPC && len >= sizeof(struct sockaddr_tipc))
+		n = audit_addr_tipc(buf, size, (const struct sockaddr_tipc *)sa);
+	else if (sa->sa_family == AF_ALG && len >= sizeof *salg)
+		n = snprintf(buf, size, "%.*s:%.*s",
+		    (int)strnlen((const char *)salg->salg_type,
+		    sizeof salg->salg_type), (const char *)salg->salg_type,
+		    (int)strnlen((const char *)salg->salg_name,
+		    sizeof salg->salg_name), (const char *)salg->salg_name);
 	else if (sa->sa_family == AF_NETLINK && len >= sizeof *snl)
 		n = snprintf(buf, size, "%u/0x%x", snl->nl_pid,
 		    snl->nl_groups);
@@ -539,6 +555,51 @@ audit_addr(char *buf, size_t size, const struct sockaddr *sa, socklen_t len)
 	if (n < 0)
 		return (0);
 	return ((size_t)n < size ? (size_t)n : size - 1);
+}
+
+/*
+ * A CAN address: the interface, and for ISO-TP its transmit and receive
+ * ids, for J1939 its NAME, PGN and address.
+ */
+static int
+audit_addr_can(char *buf, size_t size, const struct sockaddr_can *scan,
+    socklen_t len, int protocol)
+{
+	if (protocol == CAN_ISOTP && len >= offsetof(struct sockaddr_can,
+	    can_addr) + sizeof scan->can_addr.tp)
+		return (snprintf(buf, size, "ifindex:%d/tx:0x%x/rx:0x%x",
+		    scan->can_ifindex, scan->can_addr.tp.tx_id,
+		    scan->can_addr.tp.rx_id));
+	if (protocol == CAN_J1939 && len >= offsetof(struct sockaddr_can,
+	    can_addr) + sizeof scan->can_addr.j1939)
+		return (snprintf(buf, size,
+		    "ifindex:%d/name:0x%016llx/pgn:0x%05x/addr:0x%02x",
+		    scan->can_ifindex,
+		    (unsigned long long)scan->can_addr.j1939.name,
+		    scan->can_addr.j1939.pgn, scan->can_addr.j1939.addr));
+	return (snprintf(buf, size, "ifindex:%d", scan->can_ifindex));
+}
+
+/*
+ * A TIPC address: a service range (service:TYPE:LOWER-UPPER), a service
+ * (service:TYPE:INSTANCE) or a socket (socket:NODE:REF).
+ */
+static int
+audit_addr_tipc(char *buf, size_t size, const struct sockaddr_tipc *st)
+{
+	switch (st->addrtype) {
+	case TIPC_SERVICE_RANGE:
+		return (snprintf(buf, size, "service:%u:%u-%u",
+		    st->addr.nameseq.type, st->addr.nameseq.lower,
+		    st->addr.nameseq.upper));
+	case TIPC_SERVICE_ADDR:
+		return (snprintf(buf, size, "service:%u:%u",
+		    st->addr.name.name.type, st->addr.name.name.instance));
+	case TIPC_SOCKET_ADDR:
+		return (snprintf(buf, size, "socket:%u:%u", st->addr.id.node,
+		    st->addr.id.ref));
+	}
+	return (snprintf(buf, size, "tipc:addrtype:%u", st->addrtype));
 }
 
 /*

@@ -10,6 +10,10 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <linux/can.h>
+#include <linux/if_alg.h>
+#include <linux/tipc.h>
+
 #include <check.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -173,6 +177,82 @@ START_TEST(test_format_inet6_and_unknown_numbers)
 }
 END_TEST
 
+/*
+ * The addresses of the families the VM tests: CAN (ISO-TP's ids, J1939's
+ * NAME, PGN and address), TIPC services and sockets, an AF_ALG algorithm
+ * (whose name, the client's, is quoted and escaped like any other value).
+ */
+START_TEST(test_format_can_tipc_alg_addresses)
+{
+	struct audit_record	 r;
+	struct sockaddr_in	 sin;
+	struct sockaddr_can	 can;
+	struct sockaddr_tipc	 tipc;
+	struct sockaddr_alg	 alg;
+	char			 buf[1024];
+
+	record_bind(&r, &sin);
+	memset(&can, 0, sizeof can);
+	can.can_family = AF_CAN;
+	can.can_ifindex = 3;
+	can.can_addr.tp.tx_id = 0x7e0;
+	can.can_addr.tp.rx_id = 0x7e8;
+	r.family = AF_CAN;
+	r.type = SOCK_DGRAM;
+	r.protocol = CAN_ISOTP;
+	r.local = (struct sockaddr *)&can;
+	r.locallen = sizeof can;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " proto=isotp iface=- "
+	    "local=ifindex:3/tx:0x7e0/rx:0x7e8 ") != NULL, "%s", buf);
+	memset(&can.can_addr, 0, sizeof can.can_addr);
+	can.can_addr.j1939.name = 0x1122334455667788ULL;
+	can.can_addr.j1939.pgn = 0x12300;
+	can.can_addr.j1939.addr = 0x20;
+	r.protocol = CAN_J1939;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " local=ifindex:3/name:0x1122334455667788/"
+	    "pgn:0x12300/addr:0x20 ") != NULL, "%s", buf);
+	r.protocol = CAN_RAW;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " local=ifindex:3 ") != NULL, "%s", buf);
+
+	memset(&tipc, 0, sizeof tipc);
+	tipc.family = AF_TIPC;
+	tipc.addrtype = TIPC_SERVICE_RANGE;
+	tipc.addr.nameseq.type = 18888;
+	tipc.addr.nameseq.lower = 10;
+	tipc.addr.nameseq.upper = 20;
+	r.family = AF_TIPC;
+	r.type = SOCK_RDM;
+	r.protocol = 0;
+	r.local = (struct sockaddr *)&tipc;
+	r.locallen = sizeof tipc;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " local=service:18888:10-20 ") != NULL, "%s",
+	    buf);
+	tipc.addrtype = TIPC_SOCKET_ADDR;
+	tipc.addr.id.node = 0x1001;
+	tipc.addr.id.ref = 77;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " local=socket:4097:77 ") != NULL, "%s", buf);
+
+	memset(&alg, 0, sizeof alg);
+	alg.salg_family = AF_ALG;
+	memcpy(alg.salg_type, "hash", 4);
+	memset(alg.salg_name, 'x', sizeof alg.salg_name);	/* no NUL */
+	memcpy(alg.salg_name, "hmac(sha256) ", 13);
+	r.family = AF_ALG;
+	r.type = SOCK_SEQPACKET;
+	r.local = (struct sockaddr *)&alg;
+	r.locallen = sizeof alg;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " local=\"hash:hmac(sha256) xxx") != NULL,
+	    "%s", buf);
+	ck_assert_msg(strstr(buf, "xxx\" remote=- ") != NULL, "%s", buf);
+}
+END_TEST
+
 START_TEST(test_format_truncates_safely)
 {
 	struct audit_record	 r;
@@ -271,6 +351,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_format_is_the_documented_line);
 	tcase_add_test(tc, test_format_permit_without_rule_says_none);
 	tcase_add_test(tc, test_format_escapes_what_a_client_chose);
+	tcase_add_test(tc, test_format_can_tipc_alg_addresses);
 	tcase_add_test(tc, test_format_abstract_unix_name_shows_every_byte);
 	tcase_add_test(tc, test_format_inet6_and_unknown_numbers);
 	tcase_add_test(tc, test_format_truncates_safely);
