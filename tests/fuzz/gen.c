@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <linux/if_alg.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -411,6 +412,16 @@ gen_seeds_opts(const char *dir)
 	s.raw_value.len = sizeof ifname;
 	req.op_case = SOCKBROKER__REQUEST__OP_SETSOCKOPT;
 	req.setsockopt = &s;
+	gen_request(&g, &req);
+	/* AF_ALG's key (bytes) and tag size (a NULL value of a length). */
+	s.level = SOL_ALG;
+	s.optname = ALG_SET_KEY;
+	s.raw_value.data = (uint8_t *)"Jefe";
+	s.raw_value.len = 4;
+	gen_request(&g, &req);
+	s.optname = ALG_SET_AEAD_AUTHSIZE;
+	s.value_case = SOCKBROKER__SETSOCKOPT_REQUEST__VALUE_NULL_LENGTH;
+	s.null_length = 16;
 	gen_request(&g, &req);
 	gen_close(&g);
 
