@@ -109,6 +109,17 @@ check_in() {
 	fi
 }
 
+# make distcheck; the logs of the tests that failed in its tree, if any.
+distcheck() {
+	local d
+	say "make distcheck"
+	make -C build -j"$jobs" distcheck && return 0
+	for d in build/sockbroker-*/_build/sub; do
+		[ -d "$d" ] && failed_logs "$d"
+	done
+	return 1
+}
+
 # The daemon under valgrind for the e2e, CLI and VM tests (leaks fail them;
 # tests/vm/run.sh puts valgrind in the guest).
 check_valgrind_daemon() {
@@ -198,7 +209,7 @@ cmd_check() {
 		step "make check with ASan+UBSan" check_in build-asan || :
 	fi
 	if [ -f build/Makefile ]; then
-		step "make distcheck" make -C build -j"$jobs" distcheck || :
+		step "make distcheck" distcheck || :
 	fi
 
 	echo

@@ -75,7 +75,7 @@ install_tools() {
 kernel() {
 	local pkg dir deb
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	    awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+	    awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ && !p { print $2; p = 1 }')
 	[ -n "$pkg" ] || fail "apt-cache knows no linux-image-amd64"
 	dir=$cache/$pkg
 	if [ ! -f "$dir/.complete" ]; then
@@ -192,7 +192,8 @@ main() {
 	install_tools
 	command -v qemu-system-x86_64 >/dev/null ||
 	    skip "qemu-system-x86_64 is not installed and apt-get could not install it"
-	[ -x /bin/busybox ] && /bin/busybox --list | grep -qx modprobe ||
+	# (grep -q would stop reading early: busybox's SIGPIPE, pipefail.)
+	[ -x /bin/busybox ] && /bin/busybox --list | grep -x modprobe >/dev/null ||
 	    fail "/bin/busybox (busybox-static) is missing"
 	for p in "${canutils[@]}" cpio; do
 		command -v "$p" >/dev/null || fail "$p is missing (can-utils, cpio)"
