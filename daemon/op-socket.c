@@ -153,7 +153,7 @@ op_hello(struct session *s, Sockbroker__Request *req)
 	hr.max_handles = sbd_conf.max_handles;
 	hr.max_data = (max_out < sbd_conf.max_frame ? max_out :
 	    sbd_conf.max_frame) - SBP_FRAME_OVERHEAD;
-	hr.families = (int32_t *)sbd_families(&nfam);
+	hr.families = (int32_t *)family_list(&nfam);
 	hr.n_families = nfam;
 	hr.fd_passing = 1;
 	resp.id = req->id;
@@ -172,7 +172,7 @@ op_socket(struct session *s, Sockbroker__Request *req)
 	int			 protocol = sr->has_protocol ? sr->protocol : 0;
 	struct handle		*h;
 	size_t			 i, n;
-	const int		*fams = sbd_families(&n);
+	const int		*fams = family_list(&n);
 	int			 fd;
 
 	for (i = 0; i < n && fams[i] != sr->family; i++)

@@ -15,50 +15,9 @@
 
 #include "sockbrokerd.h"
 
-struct sbd_config	 sbd_conf = {
-	.listen_path = SB_DEFAULT_SOCKET,
-	.socket_mode = 0600,
-	.max_handles = SBD_MAX_HANDLES,
-	.max_clients = SBD_MAX_CLIENTS,
-	.max_frame = SBP_MAX_FRAME,
-	.max_pending = SBD_MAX_PENDING,
-	.max_queued = SBD_MAX_QUEUED,
-	.audit_rate = SBD_AUDIT_RATE,
-	.user = SBD_USER,
-};
-struct event_base	*sbd_base;
-struct policy		*sbd_policy;
-
-/*
- * Families this version serves, in the order Hello lists them, each with a
- * socket type and protocol that any kernel having the family accepts.
- */
-static const struct {
-	int	 family;
-	int	 type;
-	int	 protocol;
-} sbd_served[] = {
-	{ AF_UNIX, SOCK_DGRAM, 0 },
-	{ AF_INET, SOCK_DGRAM, 0 },
-	{ AF_INET6, SOCK_DGRAM, 0 },
-	{ AF_PACKET, SOCK_DGRAM, 0 },
-	{ AF_NETLINK, SOCK_RAW, 0 },
-	{ AF_VSOCK, SOCK_STREAM, 0 },
-	{ AF_CAN, SOCK_RAW, 1 },		/* CAN_RAW */
-	{ AF_TIPC, SOCK_RDM, 0 },
-	{ AF_ALG, SOCK_SEQPACKET, 0 },
-	{ AF_BLUETOOTH, SOCK_RAW, 1 },		/* BTPROTO_HCI */
-	{ AF_QIPCRTR, SOCK_DGRAM, 0 },
-	{ AF_RDS, SOCK_SEQPACKET, 0 },
-};
-#define SBD_NSERVED	(sizeof sbd_served / sizeof sbd_served[0])
-static int		 sbd_supported[SBD_NSERVED];
-static size_t		 sbd_nsupported;
-
 static void		 sbd_usage(void) __attribute__((__noreturn__));
 static unsigned long	 sbd_number(const char *, const char *,
 			    unsigned long, unsigned long);
-static void		 sbd_probe_families(void);
 static void		 sbd_signal_cb(evutil_socket_t, short, void *);
 static void		 sbd_policy_load(void);
 static void		 sbd_reload_cb(evutil_socket_t, short, void *);
@@ -111,38 +70,6 @@ sbd_number(const char *name, const char *arg, unsigned long min,
 		exit(2);
 	}
 	return (v);
-}
-
-/*
- * Finds which of the served families this kernel really has: only
- * EAFNOSUPPORT means it lacks one (EPERM, EPROTONOSUPPORT... mean it has it).
- */
-static void
-sbd_probe_families(void)
-{
-	size_t	 i;
-	int	 fd;
-
-	for (i = 0; i < SBD_NSERVED; i++) {
-		fd = socket(sbd_served[i].family, sbd_served[i].type |
-		    SOCK_CLOEXEC, sbd_served[i].protocol);
-		if (fd == -1 && errno == EAFNOSUPPORT) {
-			log_debug("family %d: not in this kernel",
-			    sbd_served[i].family);
-			continue;
-		}
-		if (fd != -1)
-			close(fd);
-		sbd_supported[sbd_nsupported++] = sbd_served[i].family;
-	}
-}
-
-/* The families this daemon serves on this kernel. */
-const int *
-sbd_families(size_t *n)
-{
-	*n = sbd_nsupported;
-	return (sbd_supported);
 }
 
 /*
@@ -298,7 +225,7 @@ main(int argc, char *argv[])
 	evsignal_add(ev_int, NULL);
 	evsignal_add(ev_hup, NULL);
 	sbd_policy_load();
-	sbd_probe_families();
+	family_probe();
 	if ((fd = sdnotify_listen_fd()) != -1)
 		listener_adopt(fd);
 	else

@@ -175,8 +175,9 @@ struct session {
 	unsigned int		 warned;	/* limits logged: 1 << sbd_limit */
 };
 
-/* sockbrokerd.c */
-const int	*sbd_families(size_t *);
+/* family.c */
+void	family_probe(void);
+const int	*family_list(size_t *);
 
 /* log.c */
 void	log_init(int, int);

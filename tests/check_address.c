@@ -21,6 +21,7 @@
 #include <linux/vm_sockets.h>
 
 #include "sbproto.h"
+#include "check_main.h"
 
 #define SUN_OFFSET	offsetof(struct sockaddr_un, sun_path)
 
@@ -2005,16 +2006,10 @@ address_suite(void)
 	return (s);
 }
 
-/* Runs the address suite. */
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(address_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+/* The suites tests/check_main.c runs. */
+const struct check_program check_program = {
+	0, {
+		address_suite,
+		NULL,
+	},
+};

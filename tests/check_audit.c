@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "sockbrokerd.h"
+#include "check_main.h"
 
 static struct identity	 audit_id;
 static char		*audit_groups[] = { "alice", "wheel", NULL };
@@ -367,15 +368,10 @@ audit_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(audit_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
-}
+/* The suites tests/check_main.c runs. */
+const struct check_program check_program = {
+	0, {
+		audit_suite,
+		NULL,
+	},
+};

@@ -11,38 +11,25 @@
 #include <stdlib.h>
 
 #include "fixture.h"
+#include "check_main.h"
 
-/*
- * Runs every e2e suite; the exit status is the number of failures, capped
- * below 77 (which the automake test driver reads as "skipped").
- */
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	if (getenv("SB_DAEMON") == NULL) {
-		fprintf(stderr, "SB_DAEMON must name the sockbrokerd to test "
-		    "(make check sets it)\n");
-		return (99);
-	}
-	sr = srunner_create(e2e_stream_suite());
-	srunner_add_suite(sr, e2e_dgram_suite());
-	srunner_add_suite(sr, e2e_timeout_suite());
-	srunner_add_suite(sr, e2e_handles_suite());
-	srunner_add_suite(sr, e2e_names_suite());
-	srunner_add_suite(sr, e2e_host_suite());
-	srunner_add_suite(sr, e2e_robust_suite());
-	srunner_add_suite(sr, e2e_raw_suite());
-	srunner_add_suite(sr, e2e_packet_suite());
-	srunner_add_suite(sr, e2e_netlink_suite());
-	srunner_add_suite(sr, e2e_msg_suite());
-	srunner_add_suite(sr, e2e_limits_suite());
-	srunner_add_suite(sr, e2e_audit_suite());
-	srunner_add_suite(sr, e2e_passfd_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed > 63 ? 63 : failed);
-}
+/* The suites tests/check_main.c runs. */
+const struct check_program check_program = {
+	1, {
+		e2e_stream_suite,
+		e2e_dgram_suite,
+		e2e_timeout_suite,
+		e2e_handles_suite,
+		e2e_names_suite,
+		e2e_host_suite,
+		e2e_robust_suite,
+		e2e_raw_suite,
+		e2e_packet_suite,
+		e2e_netlink_suite,
+		e2e_msg_suite,
+		e2e_limits_suite,
+		e2e_audit_suite,
+		e2e_passfd_suite,
+		NULL,
+	},
+};

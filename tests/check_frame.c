@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sbproto.h"
+#include "check_main.h"
 
 Suite	*frame_suite(void);
 
@@ -515,16 +516,10 @@ frame_suite(void)
 	return (s);
 }
 
-/* Runs the frame suite. */
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(frame_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+/* The suites tests/check_main.c runs. */
+const struct check_program check_program = {
+	0, {
+		frame_suite,
+		NULL,
+	},
+};

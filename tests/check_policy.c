@@ -29,6 +29,7 @@
 #include <linux/can.h>
 
 #include "policy.h"
+#include "check_main.h"
 
 Suite	*policy_suite(void);
 
@@ -1037,15 +1038,10 @@ policy_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(policy_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+/* The suites tests/check_main.c runs. */
+const struct check_program check_program = {
+	0, {
+		policy_suite,
+		NULL,
+	},
+};

@@ -30,6 +30,7 @@
 
 #include "sbproto.h"
 #include "fixture.h"
+#include "check_main.h"
 
 #ifndef SO_ATTACH_BPF
 #define SO_ATTACH_BPF		50
@@ -874,26 +875,10 @@ sec_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner		*sr;
-	const char	*asan = getenv("ASAN_OPTIONS");
-	char		 opts[1024];
-	int		 failed;
-
-	/*
-	 * Under ASan, freed memory sits in a quarantine of 256 MB that would
-	 * look like growth: keep it small for the daemons started here.
-	 */
-	snprintf(opts, sizeof opts, "%s%squarantine_size_mb=1",
-	    asan != NULL ? asan : "", asan != NULL && *asan != '\0' ? ":" :
-	    "");
-	setenv("ASAN_OPTIONS", opts, 1);
-	signal(SIGPIPE, SIG_IGN);
-	sr = srunner_create(sec_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+/* The suites tests/check_main.c runs. */
+const struct check_program check_program = {
+	1, {
+		sec_suite,
+		NULL,
+	},
+};

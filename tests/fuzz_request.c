@@ -38,16 +38,14 @@
 #include <err.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-/*
- * The daemon's main file comes in whole, so that its static family probe
- * runs here as in the daemon; its main() is renamed out of the way.
- */
-int	sockbrokerd_main(int, char *[]);
-#define main sockbrokerd_main
-#include "../daemon/sockbrokerd.c"
-#undef main
+#include "sockbrokerd.h"
 
 #define FUZZ_TURNS		8	/* loop turns after the input is in */
 #define FUZZ_MAX_TURNS		256	/* whatever the input's size */
@@ -269,7 +267,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	sbd_conf.max_pending = 64;
 	if ((sbd_base = event_base_new()) == NULL)
 		errx(1, "fuzz: event_base_new failed");
-	sbd_probe_families();
+	family_probe();
 	/* Permit what the e2e policy permits, so inputs get past the policy. */
 	sbd_policy = policy_parse(
 	    "permit * family inet,inet6 port 0-65535 option so_bindtodevice,"
