@@ -92,9 +92,7 @@ struct cli_candump {
 	size_t			 nifnames;
 };
 
-static volatile sig_atomic_t	 cli_can_signalled;
 
-static void	 cli_can_sig_cb(int);
 static int	 cli_can_nibble(char);
 static int	 cli_can_hex(const char *, size_t, uint32_t *);
 static int	 cli_can_id(const char *, size_t, canid_t *, const char **);
@@ -127,14 +125,6 @@ static void	*cli_can_recv_cb(void *);
 static double	 cli_can_elapsed_ms(const struct timespec *);
 static void	 cli_can_wait(struct cli_candump *);
 static int	 cli_can_run(struct cli_candump *);
-
-/* Notes SIGINT or SIGTERM: candump ends within a tick, with status 0. */
-static void
-cli_can_sig_cb(int sig)
-{
-	(void)sig;
-	cli_can_signalled = 1;
-}
 
 /* The value of one hex digit, or -1. */
 static int
@@ -751,7 +741,7 @@ cli_can_wait(struct cli_candump *d)
 	struct timespec	 until;
 
 	pthread_mutex_lock(&d->lock);
-	while (!d->stop && !cli_can_signalled) {
+	while (!d->stop && !cli_stopped) {
 		if (d->idle_ms != 0 &&
 		    cli_can_elapsed_ms(&d->last) >= d->idle_ms)
 			break;
@@ -811,7 +801,6 @@ int
 cli_candump_exec(const char *path, int argc, char **argv)
 {
 	struct cli_candump	*d;
-	struct sigaction	 sa, oint, oterm;
 	size_t			 i;
 	int			 r = CLI_EXIT_ERROR;
 
@@ -829,15 +818,10 @@ cli_candump_exec(const char *path, int argc, char **argv)
 		if (cli_can_setup(d, &d->ifs[i]) == -1)
 			goto out;
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = cli_can_sig_cb;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &oint);
-	sigaction(SIGTERM, &sa, &oterm);
+	cli_stop_catch(1);
 	if (cli_can_run(d) == 0)
 		r = CLI_EXIT_OK;
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGTERM, &oterm, NULL);
+	cli_stop_release();
 out:
 	sb_close_conn(d->c);
 	free(d);

@@ -98,11 +98,7 @@ struct cli_dump_pkt {
 	struct sockaddr_ll	 sll;
 };
 
-static volatile sig_atomic_t	 cli_dump_stop;
 
-static void	 cli_dump_sig_cb(int);
-static uint16_t	 cli_dump_get16(const uint8_t *);
-static uint32_t	 cli_dump_get32(const uint8_t *);
 static int	 cli_dump_options(struct cli_dump *, int, char **);
 static int	 cli_dump_open(struct cli_dump *);
 static void	 cli_dump_linktype(struct cli_dump *);
@@ -129,29 +125,6 @@ static void	 cli_dump_unreach(FILE *, const uint8_t *, size_t);
 static void	 cli_dump_icmp6(FILE *, const char *, const char *,
 		     const uint8_t *, size_t, size_t);
 static int	 cli_dump_run(struct cli_dump *);
-
-/* Notes SIGINT or SIGTERM: the capture ends at its next turn. */
-static void
-cli_dump_sig_cb(int sig)
-{
-	(void)sig;
-	cli_dump_stop = 1;
-}
-
-/* A 16-bit big-endian value. */
-static uint16_t
-cli_dump_get16(const uint8_t *p)
-{
-	return ((uint16_t)((p[0] << 8) | p[1]));
-}
-
-/* A 32-bit big-endian value. */
-static uint32_t
-cli_dump_get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
-}
 
 /* Parses the options; -1 on a usage error (already reported). */
 static int
@@ -497,15 +470,15 @@ cli_dump_print(struct cli_dump *d, const struct cli_dump_pkt *pkt)
 			fprintf(d->out, "[|ether]\n");
 			return;
 		}
-		type = cli_dump_get16(p + 12);
+		type = cli_get16(p + 12);
 		p += CLI_DUMP_ETH_LEN;
 		caplen -= CLI_DUMP_ETH_LEN;
 		len -= CLI_DUMP_ETH_LEN;
 		if ((type == ETH_P_8021Q || type == ETH_P_8021AD) &&
 		    caplen >= 4) {
 			fprintf(d->out, "vlan %u, p %u, ",
-			    cli_dump_get16(p) & 0x0fff, p[0] >> 5);
-			type = cli_dump_get16(p + 2);
+			    cli_get16(p) & 0x0fff, p[0] >> 5);
+			type = cli_get16(p + 2);
 			p += 4;
 			caplen -= 4;
 			len -= 4;
@@ -542,12 +515,12 @@ cli_dump_arp(FILE *f, const uint8_t *p, size_t caplen)
 	char	 spa[INET_ADDRSTRLEN], tpa[INET_ADDRSTRLEN];
 	int	 op;
 
-	if (caplen < 28 || cli_dump_get16(p + 2) != ETH_P_IP || p[4] != 6 ||
+	if (caplen < 28 || cli_get16(p + 2) != ETH_P_IP || p[4] != 6 ||
 	    p[5] != 4) {
 		fprintf(f, "ARP, length %zu", caplen);
 		return;
 	}
-	op = cli_dump_get16(p + 6);
+	op = cli_get16(p + 6);
 	inet_ntop(AF_INET, p + 14, spa, sizeof spa);
 	inet_ntop(AF_INET, p + 24, tpa, sizeof tpa);
 	if (op == ARPOP_REQUEST)
@@ -575,13 +548,13 @@ cli_dump_ip4(FILE *f, const uint8_t *p, size_t caplen)
 	}
 	inet_ntop(AF_INET, p + 12, src, sizeof src);
 	inet_ntop(AF_INET, p + 16, dst, sizeof dst);
-	tot = cli_dump_get16(p + 2);
+	tot = cli_get16(p + 2);
 	if (tot < hl) {
 		fprintf(f, "IP %s > %s: [bad length %zu]", src, dst, tot);
 		return;
 	}
 	fprintf(f, "IP ");
-	if ((cli_dump_get16(p + 6) & 0x1fff) != 0) {
+	if ((cli_get16(p + 6) & 0x1fff) != 0) {
 		fprintf(f, "%s > %s: ip-proto-%u (frag)", src, dst, p[9]);
 		return;
 	}
@@ -604,7 +577,7 @@ cli_dump_ip6(FILE *f, const uint8_t *p, size_t caplen)
 	inet_ntop(AF_INET6, p + 8, src, sizeof src);
 	inet_ntop(AF_INET6, p + 24, dst, sizeof dst);
 	nh = p[6];
-	len = cli_dump_get16(p + 4) + off;
+	len = cli_get16(p + 4) + off;
 	if (caplen > len)
 		caplen = len;
 	while (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
@@ -639,9 +612,9 @@ cli_dump_l4(FILE *f, int proto, const char *src, const char *dst,
 			fprintf(f, "%s > %s: [|udp]", src, dst);
 			break;
 		}
-		ulen = cli_dump_get16(p + 4);
+		ulen = cli_get16(p + 4);
 		fprintf(f, "%s.%u > %s.%u: %s, length %u", src,
-		    cli_dump_get16(p), dst, cli_dump_get16(p + 2),
+		    cli_get16(p), dst, cli_get16(p + 2),
 		    proto == IPPROTO_UDP ? "UDP" : "UDPLITE",
 		    ulen >= 8 ? ulen - 8 : 0);
 		break;
@@ -680,16 +653,16 @@ cli_dump_tcp(FILE *f, const char *src, const char *dst, const uint8_t *p,
 	}
 	flags[n] = '\0';
 	dlen = len - hl;
-	seq = cli_dump_get32(p + 4);
-	fprintf(f, "%s.%u > %s.%u: Flags [%s]", src, cli_dump_get16(p), dst,
-	    cli_dump_get16(p + 2), flags);
+	seq = cli_get32(p + 4);
+	fprintf(f, "%s.%u > %s.%u: Flags [%s]", src, cli_get16(p), dst,
+	    cli_get16(p + 2), flags);
 	if (dlen != 0)
 		fprintf(f, ", seq %u:%u", seq, (uint32_t)(seq + dlen));
 	else if (p[13] & 0x07)
 		fprintf(f, ", seq %u", seq);
 	if (p[13] & 0x10)
-		fprintf(f, ", ack %u", cli_dump_get32(p + 8));
-	fprintf(f, ", win %u, length %zu", cli_dump_get16(p + 14), dlen);
+		fprintf(f, ", ack %u", cli_get32(p + 8));
+	fprintf(f, ", win %u, length %zu", cli_get16(p + 14), dlen);
 }
 
 /* Prints an ICMP message. */
@@ -706,8 +679,8 @@ cli_dump_icmp(FILE *f, const char *src, const char *dst, const uint8_t *p,
 	case 0:
 	case 8:
 		fprintf(f, "echo %s, id %u, seq %u, length %zu",
-		    p[0] == 0 ? "reply" : "request", cli_dump_get16(p + 4),
-		    cli_dump_get16(p + 6), len);
+		    p[0] == 0 ? "reply" : "request", cli_get16(p + 4),
+		    cli_get16(p + 6), len);
 		return;
 	case 3:
 		cli_dump_unreach(f, p, caplen);
@@ -745,7 +718,7 @@ cli_dump_unreach(FILE *f, const uint8_t *p, size_t caplen)
 	else if (p[1] == 3 && (in[9] == IPPROTO_UDP || in[9] == IPPROTO_TCP))
 		fprintf(f, "%s %s port %u unreachable", dst,
 		    in[9] == IPPROTO_UDP ? "udp" : "tcp",
-		    cli_dump_get16(in + hl + 2));
+		    cli_get16(in + hl + 2));
 	else
 		fprintf(f, "%s unreachable, code %u", dst, p[1]);
 }
@@ -766,8 +739,8 @@ cli_dump_icmp6(FILE *f, const char *src, const char *dst, const uint8_t *p,
 	case 128:
 	case 129:
 		fprintf(f, "echo %s, id %u, seq %u, length %zu",
-		    p[0] == 128 ? "request" : "reply", cli_dump_get16(p + 4),
-		    cli_dump_get16(p + 6), len);
+		    p[0] == 128 ? "request" : "reply", cli_get16(p + 4),
+		    cli_get16(p + 6), len);
 		return;
 	case 1:
 		what = "destination unreachable";
@@ -805,7 +778,7 @@ cli_dump_run(struct cli_dump *d)
 		cli_warn("dump: settimeout");
 		return (-1);
 	}
-	while (!cli_dump_stop && (d->count == 0 || d->captured < d->count)) {
+	while (!cli_stopped && (d->count == 0 || d->captured < d->count)) {
 		if ((r = cli_dump_recv(d, &pkt)) == -1)
 			return (-1);
 		if (r == 0)
@@ -831,7 +804,6 @@ int
 cli_dump_exec(const char *path, int argc, char **argv)
 {
 	struct cli_dump		 d;
-	struct sigaction	 sa;
 	int			 r = -1;
 
 	memset(&d, 0, sizeof d);
@@ -855,18 +827,13 @@ cli_dump_exec(const char *path, int argc, char **argv)
 	if (d.file != NULL && cli_dump_header(&d) == -1)
 		goto out;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = cli_dump_sig_cb;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_stop_catch(1);
 	fprintf(stderr, "listening on %s, link-type %s, snapshot length %d "
 	    "bytes\n", d.iface != NULL ? d.iface : "any",
 	    d.linktype == CLI_DUMP_ETHERNET ? "EN10MB (Ethernet)" :
 	    "LINUX_SLL (Linux cooked v1)", CLI_DUMP_SNAPLEN);
 	r = cli_dump_run(&d);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	cli_stop_release();
 	fprintf(stderr, "%ld packet%s captured\n", d.captured,
 	    d.captured == 1 ? "" : "s");
 out:

@@ -83,11 +83,7 @@ struct cli_ping {
 	uint8_t			 seen[65536 / 8];
 };
 
-static volatile sig_atomic_t	 cli_ping_stop;
 
-static void	 cli_ping_sig_cb(int);
-static double	 cli_ping_now(void);
-static uint16_t	 cli_ping_get16(const uint8_t *);
 static void	 cli_ping_put16(uint8_t *, uint16_t);
 static uint16_t	 cli_ping_cksum(const uint8_t *, size_t);
 static double	 cli_ping_sqrt(double);
@@ -109,31 +105,6 @@ static void	 cli_ping_rtt(struct cli_ping *, double, char *, size_t);
 static int	 cli_ping_run(struct cli_ping *);
 static void	 cli_ping_summary(struct cli_ping *);
 
-/* Notes SIGINT: the run ends at its next turn. */
-static void
-cli_ping_sig_cb(int sig)
-{
-	(void)sig;
-	cli_ping_stop = 1;
-}
-
-/* Seconds on the monotonic clock. */
-static double
-cli_ping_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
-/* A 16-bit big-endian value. */
-static uint16_t
-cli_ping_get16(const uint8_t *p)
-{
-	return ((uint16_t)((p[0] << 8) | p[1]));
-}
-
 /* Stores a 16-bit value big-endian. */
 static void
 cli_ping_put16(uint8_t *p, uint16_t v)
@@ -150,7 +121,7 @@ cli_ping_cksum(const uint8_t *p, size_t len)
 	size_t		 i;
 
 	for (i = 0; i + 1 < len; i += 2)
-		sum += cli_ping_get16(p + i);
+		sum += cli_get16(p + i);
 	if (len & 1)
 		sum += p[len - 1] << 8;
 	while (sum >> 16)
@@ -515,11 +486,11 @@ cli_ping_reply(struct cli_ping *p, const uint8_t *icmp, size_t len, int ttl,
 {
 	struct timespec	 ts;
 	char		 ttlstr[16] = "", timestr[32] = "";
-	uint16_t	 seq = cli_ping_get16(icmp + 6);
+	uint16_t	 seq = cli_get16(icmp + 6);
 	int		 dup;
 
 	/* A ping socket's identifier is the kernel's, which filters for us. */
-	if (p->raw && cli_ping_get16(icmp + 4) != p->ident)
+	if (p->raw && cli_get16(icmp + 4) != p->ident)
 		return;
 	/* seq must be one of the last 65535 sent (it wraps after that). */
 	if ((long)(uint16_t)((uint16_t)p->ntransmitted - seq) >=
@@ -535,7 +506,7 @@ cli_ping_reply(struct cli_ping *p, const uint8_t *icmp, size_t len, int ttl,
 		snprintf(ttlstr, sizeof ttlstr, " ttl=%d", ttl);
 	if (p->size >= CLI_PING_STAMP && len >= CLI_PING_HDR + sizeof ts) {
 		memcpy(&ts, icmp + CLI_PING_HDR, sizeof ts);
-		cli_ping_rtt(p, (cli_ping_now() - (ts.tv_sec +
+		cli_ping_rtt(p, (cli_now() - (ts.tv_sec +
 		    ts.tv_nsec / 1e9)) * 1000, timestr, sizeof timestr);
 	}
 	if (p->quiet)
@@ -571,12 +542,12 @@ cli_ping_error(struct cli_ping *p, const uint8_t *icmp, size_t len,
 		what = type == ICMP6_DST_UNREACH ? "Destination unreachable" :
 		    "Time exceeded";
 	}
-	if (cli_ping_get16(in + hl + 4) != p->ident)
+	if (cli_get16(in + hl + 4) != p->ident)
 		return;
 	p->nerrors++;
 	if (!p->quiet) {
 		printf("From %s icmp_seq=%u %s\n", fromstr,
-		    cli_ping_get16(in + hl + 6), what);
+		    cli_get16(in + hl + 6), what);
 		fflush(stdout);
 	}
 }
@@ -590,9 +561,9 @@ cli_ping_run(struct cli_ping *p)
 {
 	double	 now, next, last = 0, wait;
 
-	next = p->start = cli_ping_now();
-	while (!cli_ping_stop) {
-		now = cli_ping_now();
+	next = p->start = cli_now();
+	while (!cli_stopped) {
+		now = cli_now();
 		if ((p->count == 0 || p->ntransmitted < p->count) &&
 		    now >= next) {
 			if (cli_ping_send(p,
@@ -634,7 +605,7 @@ cli_ping_summary(struct cli_ping *p)
 		loss = (p->ntransmitted - p->nreceived) * 100.0 /
 		    p->ntransmitted;
 	printf(", %g%% packet loss, time %.0fms\n", loss,
-	    (cli_ping_now() - p->start) * 1000);
+	    (cli_now() - p->start) * 1000);
 	if (p->ntimed != 0) {
 		avg = p->tsum / p->ntimed;
 		mdev = cli_ping_sqrt(p->tsum2 / p->ntimed - avg * avg);
@@ -649,7 +620,6 @@ int
 cli_ping_exec(const char *path, int argc, char **argv)
 {
 	struct cli_ping		 p;
-	struct sigaction	 sa;
 	int			 r = -1;
 
 	memset(&p, 0, sizeof p);
@@ -678,10 +648,7 @@ cli_ping_exec(const char *path, int argc, char **argv)
 	if (cli_ping_resolve(&p) == -1 || cli_ping_socket(&p) == -1)
 		goto out;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = cli_ping_sig_cb;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	cli_stop_catch(0);
 	if (p.family == AF_INET)
 		printf("PING %s (%s) %zu(%zu) bytes of data.\n", p.host,
 		    p.addrstr, p.size, p.size + CLI_PING_HDR + 20);
@@ -691,7 +658,7 @@ cli_ping_exec(const char *path, int argc, char **argv)
 	fflush(stdout);
 	r = cli_ping_run(&p);
 	cli_ping_summary(&p);
-	signal(SIGINT, SIG_DFL);
+	cli_stop_release();
 out:
 	if (p.c != NULL && p.h != -1)
 		sb_close(p.c, p.h);

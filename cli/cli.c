@@ -7,17 +7,21 @@
  */
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 static const struct cli_cmd	*cli_find(const char *);
 static void			 cli_usage_all(FILE *);
+static void			 cli_usage_one(FILE *, const struct cli_cmd *);
+static int			 cli_is_help(const char *);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "info", "", cli_info_exec },
@@ -66,6 +70,71 @@ cli_open(const char *path)
 	return (c);
 }
 
+volatile sig_atomic_t	cli_stopped;
+
+static struct sigaction	cli_stop_old[2];
+
+/* Notes SIGINT or SIGTERM: a running command ends at its next turn. */
+static void
+cli_stop_cb(int sig)
+{
+	(void)sig;
+	cli_stopped = 1;
+}
+
+/*
+ * Catches SIGINT, and SIGTERM too if term is set, into cli_stopped until
+ * cli_stop_release() puts back what was there.
+ */
+void
+cli_stop_catch(int term)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = cli_stop_cb;
+	sigemptyset(&sa.sa_mask);
+	cli_stopped = 0;
+	sigaction(SIGINT, &sa, &cli_stop_old[0]);
+	if (term)
+		sigaction(SIGTERM, &sa, &cli_stop_old[1]);
+	else
+		sigaction(SIGTERM, NULL, &cli_stop_old[1]);
+}
+
+/* Puts back the SIGINT and SIGTERM handlers cli_stop_catch() replaced. */
+void
+cli_stop_release(void)
+{
+	sigaction(SIGINT, &cli_stop_old[0], NULL);
+	sigaction(SIGTERM, &cli_stop_old[1], NULL);
+}
+
+/* Seconds on the monotonic clock. */
+double
+cli_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/* A 16-bit big-endian value. */
+uint16_t
+cli_get16(const uint8_t *p)
+{
+	return ((uint16_t)((p[0] << 8) | p[1]));
+}
+
+/* A 32-bit big-endian value. */
+uint32_t
+cli_get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3]);
+}
+
 /* Checks a port argument: its value (0-65535), or -1 after a message. */
 int
 cli_port(const char *cmd, const char *s)
@@ -109,6 +178,14 @@ cli_usage_all(FILE *f)
 		    cli_cmds[i].args);
 }
 
+/* Prints the usage of command cmd to f. */
+static void
+cli_usage_one(FILE *f, const struct cli_cmd *cmd)
+{
+	fprintf(f, "usage: sockbroker [-s SOCKET] %s%s%s\n", cmd->name,
+	    *cmd->args != '\0' ? " " : "", cmd->args);
+}
+
 /* Prints the usage of one command; returns the usage exit status. */
 int
 cli_usage(const char *name)
@@ -118,26 +195,41 @@ cli_usage(const char *name)
 	if (name == NULL || (cmd = cli_find(name)) == NULL)
 		cli_usage_all(stderr);
 	else
-		fprintf(stderr, "usage: sockbroker [-s SOCKET] %s%s%s\n",
-		    cmd->name, *cmd->args != '\0' ? " " : "", cmd->args);
+		cli_usage_one(stderr, cmd);
 	return (CLI_EXIT_USAGE);
+}
+
+/* Whether arg asks for help: -h or --help. */
+static int
+cli_is_help(const char *arg)
+{
+	return (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0);
 }
 
 /* Parses the global options and runs one command. */
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const struct cli_cmd	*cmd;
 	const char		*path = NULL;
 	int			 ch;
 
-	while ((ch = getopt(argc, argv, "+hs:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hs:V", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			path = optarg;
 			break;
 		case 'h':
 			cli_usage_all(stdout);
+			return (CLI_EXIT_OK);
+		case 'V':
+			printf("sockbroker %s\n", PACKAGE_VERSION);
 			return (CLI_EXIT_OK);
 		default:
 			return (cli_usage(NULL));
@@ -147,9 +239,23 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		return (cli_usage(NULL));
+	if (strcmp(argv[0], "help") == 0 && argc <= 2) {
+		if (argc == 1) {
+			cli_usage_all(stdout);
+			return (CLI_EXIT_OK);
+		}
+		if ((cmd = cli_find(argv[1])) == NULL)
+			return (cli_usage(argv[1]));
+		cli_usage_one(stdout, cmd);
+		return (CLI_EXIT_OK);
+	}
 	if ((cmd = cli_find(argv[0])) == NULL) {
 		fprintf(stderr, "sockbroker: unknown command: %s\n", argv[0]);
 		return (cli_usage(NULL));
+	}
+	if (argc == 2 && cli_is_help(argv[1])) {
+		cli_usage_one(stdout, cmd);
+		return (CLI_EXIT_OK);
 	}
 	return (cmd->exec(path, argc, argv));
 }

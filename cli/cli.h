@@ -8,6 +8,9 @@
 
 #include "config.h"
 
+#include <signal.h>
+#include <stdint.h>
+
 #include "sockbroker.h"
 
 #define CLI_EXIT_OK	0
@@ -24,7 +27,13 @@ struct cli_cmd {
 };
 
 /* cli.c */
+extern volatile sig_atomic_t	cli_stopped;	/* SIGINT or SIGTERM came */
 sb_conn		*cli_open(const char *);
+void		 cli_stop_catch(int);
+void		 cli_stop_release(void);
+double		 cli_now(void);
+uint16_t	 cli_get16(const uint8_t *);
+uint32_t	 cli_get32(const uint8_t *);
 void		 cli_warn(const char *, ...)
 		     __attribute__((format(printf, 1, 2)));
 int		 cli_usage(const char *);

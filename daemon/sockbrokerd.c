@@ -15,18 +15,21 @@
 
 #include "sockbrokerd.h"
 
-static void		 sbd_usage(void) __attribute__((__noreturn__));
+static void		 sbd_usage(int) __attribute__((__noreturn__));
 static unsigned long	 sbd_number(const char *, const char *,
 			    unsigned long, unsigned long);
 static void		 sbd_signal_cb(evutil_socket_t, short, void *);
 static void		 sbd_policy_load(void);
 static void		 sbd_reload_cb(evutil_socket_t, short, void *);
 
-/* Prints how to call us and exits. */
+/*
+ * Prints how to call us and exits with status: to stdout when asked for
+ * (-h, status 0), else to stderr.
+ */
 static void
-sbd_usage(void)
+sbd_usage(int status)
 {
-	fprintf(stderr,
+	fprintf(status == 0 ? stdout : stderr,
 "usage: sockbrokerd [-fhVv] [-l path] [--socket-mode mode]\n"
 "                   [--max-clients n] [--max-handles n] [--max-frame bytes]\n"
 "                   [--max-pending n] [--max-queued bytes]\n"
@@ -51,7 +54,7 @@ sbd_usage(void)
 	    SB_DEFAULT_SOCKET, SBD_MAX_CLIENTS, SBD_MAX_HANDLES, SBP_MAX_FRAME,
 	    SBD_MAX_PENDING, SBD_MAX_QUEUED, SBD_AUDIT_RATE, SBD_USER,
 	    policy_default_path());
-	exit(2);
+	exit(status);
 }
 
 /* Parses a number option within [min, max] (base 0), or exits with usage. */
@@ -197,12 +200,14 @@ main(int argc, char *argv[])
 		case 'p':
 			sbd_conf.policy_path = optarg;
 			break;
+		case 'h':
+			sbd_usage(0);
 		default:
-			sbd_usage();
+			sbd_usage(2);
 		}
 	}
 	if (optind != argc)
-		sbd_usage();
+		sbd_usage(2);
 	log_init(sbd_conf.foreground, sbd_conf.verbose);
 	if (sbd_conf.policy_path == NULL)
 		sbd_conf.policy_path = policy_default_path();

@@ -6,53 +6,37 @@
 # programs to test (make check sets them); $SB_DAEMON_WRAPPER, if set, is
 # put in front of the daemon (valgrind ...).
 
-set -u
-
-if [ -z "${SB_DAEMON:-}" ] || [ -z "${SB_CLI:-}" ]; then
-	echo "SB_DAEMON and SB_CLI must be set; skipped"
-	exit 77
-fi
-
-dir=$(mktemp -d /tmp/sbcli.XXXXXX) || exit 99
-sock=$dir/sb.sock
-log=$dir/daemon.log
-daemon=
+lib_name=cli
+. "$(dirname "$0")/lib.sh"
+lib_need_programs
 server=
 
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
+test_cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null
-	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$dir"/*.out; do
-		[ -f "$f" ] && { echo "---- $f"; cat "$f"; }
-	done
-	echo "---- sockbrokerd log"
-	cat "$log"
-	exit 1
 }
 
-cli() {
-	"$SB_CLI" -s "$sock" "$@"
-}
-
-# Start the daemon and wait until it answers.
-if [ -n "${SB_DAEMON_WRAPPER:-}" ]; then tries=600; else tries=100; fi
-# shellcheck disable=SC2086 # the wrapper is a list of words
-${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$sock" --foreground --verbose \
-    --no-privdrop --policy "$SB_POLICY" >"$log" 2>&1 &
-daemon=$!
-while ! cli info >/dev/null 2>&1; do
-	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] || fail "the daemon did not come up on $sock"
-	kill -0 "$daemon" 2>/dev/null || fail "the daemon exited at start-up"
-	sleep 0.1
+# Help: -h, --help, help and COMMAND --help print the usage and exit 0;
+# an unknown option is a usage error (64). The daemon's -h and --help too.
+for args in -h --help help "help ping" "ping -h" "ping --help"; do
+	# shellcheck disable=SC2086 # args is a list of words
+	"$SB_CLI" $args >"$dir/help.out" 2>"$dir/help.err" ||
+	    fail "sockbroker $args exited with status $?"
+	grep -q '^usage: sockbroker ' "$dir/help.out" ||
+	    fail "sockbroker $args printed no usage on stdout"
 done
+"$SB_CLI" --bogus >/dev/null 2>&1
+[ $? -eq 64 ] || fail "sockbroker --bogus is not a usage error (64)"
+for args in -h --help; do
+	"$SB_DAEMON" $args >"$dir/help.out" 2>"$dir/help.err" ||
+	    fail "sockbrokerd $args exited with status $?"
+	grep -q '^usage: sockbrokerd ' "$dir/help.out" ||
+	    fail "sockbrokerd $args printed no usage on stdout"
+done
+"$SB_CLI" --version | grep -q '^sockbroker [0-9]' ||
+    fail "sockbroker --version printed no version"
+echo "PASS: help and version"
+
+daemon_start --no-privdrop --policy "$SB_POLICY"
 
 # info: what the daemon said in Hello.
 cli info >"$dir/info.out" 2>&1 || fail "sockbroker info failed"
@@ -126,11 +110,7 @@ expect_can 1 "cannot talk to sockbrokerd" -s "$dir/nothing.sock" \
 echo "PASS: candump and cansend errors"
 
 # SIGTERM: a clean exit that removes the socket.
-kill -TERM "$daemon"
-wait "$daemon"
-status=$?
-daemon=
-[ "$status" -eq 0 ] || fail "sockbrokerd exited with status $status"
+daemon_stop
 [ ! -e "$sock" ] || fail "sockbrokerd left $sock behind"
 echo "PASS: info, resolve, echo-server + echo-client"
 exit 0

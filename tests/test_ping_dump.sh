@@ -13,21 +13,10 @@
 # loopback and to the namespace it creates; the namespace case is skipped,
 # and says so, when no namespace can be made.
 
-set -u
-
-if [ -z "${SB_DAEMON:-}" ] || [ -z "${SB_CLI:-}" ]; then
-	echo "SB_DAEMON and SB_CLI must be set; skipped"
-	exit 77
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "needs root: the daemon must own raw and packet sockets; skipped"
-	exit 77
-fi
-
-dir=$(mktemp -d /tmp/sbping.XXXXXX) || exit 99
-sock=$dir/sb.sock
-log=$dir/daemon.log
-daemon=
+lib_name=ping
+. "$(dirname "$0")/lib.sh"
+lib_need_programs
+lib_need_root "the daemon must own raw and packet sockets"
 dumper=
 netns=
 dumpns=
@@ -35,30 +24,12 @@ ddaemon=
 veth=
 skipped=
 
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
+test_cleanup() {
 	[ -n "$dumper" ] && kill "$dumper" 2>/dev/null
-	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
 	[ -n "$ddaemon" ] && kill "$ddaemon" 2>/dev/null
 	[ -n "$dumpns" ] && ip netns del "$dumpns" 2>/dev/null
 	[ -n "$veth" ] && ip link del "$veth" 2>/dev/null
 	[ -n "$netns" ] && ip netns del "$netns" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$dir"/*.out "$dir"/*.err; do
-		[ -f "$f" ] && { echo "---- $f"; cat "$f"; }
-	done
-	echo "---- sockbrokerd log"
-	cat "$log"
-	exit 1
-}
-
-cli() {
-	"$SB_CLI" -s "$sock" "$@"
 }
 
 # tshark -r FILE [ARGS]: its output in $dir/NAME.out; root's warning dropped.
@@ -112,18 +83,8 @@ command -v tshark >/dev/null 2>&1 ||
     fail "tshark is not installed (Debian package tshark); cannot read pcaps"
 
 # Start the daemon and wait until it answers.
-if [ -n "${SB_DAEMON_WRAPPER:-}" ]; then tries=600; else tries=100; fi
 wait_tries=$tries
-# shellcheck disable=SC2086 # the wrapper is a list of words
-${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$sock" --foreground --verbose \
-    --no-privdrop --policy "$SB_POLICY" >"$log" 2>&1 &
-daemon=$!
-while ! cli info >/dev/null 2>&1; do
-	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] || fail "the daemon did not come up on $sock"
-	kill -0 "$daemon" 2>/dev/null || fail "the daemon exited at start-up"
-	sleep 0.1
-done
+daemon_start --no-privdrop --policy "$SB_POLICY"
 
 # ping 127.0.0.1 and ::1: three replies each, iputils' lines, status 0.
 for host in 127.0.0.1 ::1; do

@@ -8,32 +8,10 @@
 # name the programs to test (make check sets them); $SB_DAEMON_WRAPPER, if
 # set, is put in front of the daemon (valgrind ...).
 
-set -u
-
-if [ -z "${SB_DAEMON:-}" ] || [ -z "${SB_CLI:-}" ]; then
-	echo "SB_DAEMON and SB_CLI must be set; skipped"
-	exit 77
-fi
-
-dir=$(mktemp -d /tmp/sbpold.XXXXXX) || exit 99
-sock=$dir/sb.sock
-log=$dir/daemon.log
+lib_name=pold
+. "$(dirname "$0")/lib.sh"
+lib_need_programs
 pol=$dir/policy.conf
-daemon=
-
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "---- sockbrokerd log"
-	cat "$log"
-	exit 1
-}
 
 # Opening a TCP socket through the broker: the echo server does it first.
 # Prints what the server said; its status is 0 if it got as far as listening.
@@ -59,7 +37,6 @@ wait_log() {
 	fail "no log line matching '$1'"
 }
 
-if [ -n "${SB_DAEMON_WRAPPER:-}" ]; then tries=600; else tries=100; fi
 
 # A syntax error: the daemon refuses to start and names file, line, column.
 printf 'permit * family inet\npermit * family inte\n' >"$pol"
@@ -74,17 +51,7 @@ grep -q "$pol:2:17: unknown family 'inte'" "$log" ||
 
 # A policy that permits TCP: the echo server gets its socket.
 printf 'permit * family inet type stream\n' >"$pol"
-# shellcheck disable=SC2086 # the wrapper is a list of words
-${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$sock" --foreground --verbose \
-    --no-privdrop --policy "$pol" >"$log" 2>&1 &
-daemon=$!
-n=$tries
-while ! "$SB_CLI" -s "$sock" info >/dev/null 2>&1; do
-	n=$((n - 1))
-	[ "$n" -gt 0 ] || fail "the daemon did not come up on $sock"
-	kill -0 "$daemon" 2>/dev/null || fail "the daemon exited at start-up"
-	sleep 0.1
-done
+daemon_start --no-privdrop --policy "$pol"
 try_socket || fail "a permitted TCP socket was refused: $(cat "$dir/echo.out")"
 
 # SIGHUP with a policy that permits nothing of the kind: refused now.
@@ -103,9 +70,5 @@ kill -HUP "$daemon"
 wait_log "policy reload failed, keeping the old policy: $pol:2:10"
 try_socket && fail "a broken reload replaced the policy"
 
-kill -TERM "$daemon"
-wait "$daemon"
-status=$?
-daemon=
-[ "$status" -eq 0 ] || fail "sockbrokerd exited with status $status"
+daemon_stop
 echo "PASS: broken policy refused at start-up, SIGHUP reload, broken reload kept the old policy"

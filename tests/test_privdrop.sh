@@ -15,53 +15,25 @@
 # $SB_DAEMON_WRAPPER, if set, is put in front of the daemon (valgrind ...).
 # Needs root and useradd; otherwise it is skipped (status 77).
 
-set -u
-
-if [ -z "${SB_DAEMON:-}" ] || [ -z "${SB_CLI:-}" ]; then
-	echo "SB_DAEMON and SB_CLI must be set; skipped"
-	exit 77
-fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "needs root: the daemon must start as root to drop privileges; skipped"
-	exit 77
-fi
+lib_name=priv
+. "$(dirname "$0")/lib.sh"
+lib_need_programs
+lib_need_root "the daemon must start as root to drop privileges"
 if ! command -v useradd >/dev/null 2>&1 || ! command -v userdel >/dev/null 2>&1
 then
 	echo "needs useradd and userdel (Debian package passwd); skipped"
 	exit 77
 fi
-
-dir=$(mktemp -d /tmp/sbpriv.XXXXXX) || exit 99
 chmod 0755 "$dir"
-sock=$dir/sb.sock
-log=$dir/daemon.log
 user=sbtest$$
 made_user=
-daemon=
 server=
 
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
+test_cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null
 	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
 	[ -n "$daemon" ] && wait "$daemon" 2>/dev/null
 	[ -n "$made_user" ] && userdel "$user" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$dir"/*.out; do
-		[ -f "$f" ] && { echo "---- $f"; cat "$f"; }
-	done
-	echo "---- sockbrokerd log"
-	cat "$log"
-	exit 1
-}
-
-cli() {
-	"$SB_CLI" -s "$sock" "$@"
 }
 
 # The value of field $1 in the daemon's /proc status, blanks squeezed.
@@ -86,17 +58,7 @@ uid=$(id -u "$user")
 gid=$(id -g "$user")
 
 # Start the daemon as root and wait until it answers.
-if [ -n "${SB_DAEMON_WRAPPER:-}" ]; then tries=600; else tries=100; fi
-# shellcheck disable=SC2086 # the wrapper is a list of words
-${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$sock" --foreground --verbose \
-    --user "$user" --socket-mode 0600 --policy "$SB_POLICY" >"$log" 2>&1 &
-daemon=$!
-while ! cli info >/dev/null 2>&1; do
-	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] || fail "the daemon did not come up on $sock"
-	kill -0 "$daemon" 2>/dev/null || fail "the daemon exited at start-up"
-	sleep 0.1
-done
+daemon_start --user "$user" --socket-mode 0600 --policy "$SB_POLICY"
 grep -q "running as $user (uid $uid gid $gid)" "$log" ||
     fail "the daemon did not say it dropped to $user"
 
@@ -160,10 +122,6 @@ else
 fi
 
 # SIGTERM: a clean exit; the socket, in a directory of root's, may stay.
-kill -TERM "$daemon"
-wait "$daemon"
-status=$?
-daemon=
-[ "$status" -eq 0 ] || fail "sockbrokerd exited with status $status"
+daemon_stop
 echo "PASS: privilege drop to $user"
 exit 0

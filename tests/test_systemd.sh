@@ -13,67 +13,18 @@
 # systemd-analyze missing is a failure (Debian package systemd); one that
 # cannot run at all here is a skip (status 77) that says why.
 
-set -u
-
-if [ -z "${SB_DAEMON:-}" ] || [ -z "${SB_CLI:-}" ]; then
-	echo "SB_DAEMON and SB_CLI must be set; skipped"
-	exit 77
-fi
+lib_name=systemd
+. "$(dirname "$0")/lib.sh"
+lib_need_programs
 srcdir=${srcdir:-$(dirname "$0")/..}
 max_exposure=${SB_MAX_EXPOSURE:-3.5}
-
-dir=$(mktemp -d /tmp/sbsystemd.XXXXXX) || exit 99
-sock=$dir/sb.sock
-log=$dir/daemon.log
-daemon=
 server=
 listener=
 notrun=
 
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
+test_cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null
-	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
 	[ -n "$listener" ] && kill "$listener" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$dir"/*.out; do
-		[ -f "$f" ] && { echo "---- $f"; cat "$f"; }
-	done
-	if [ -f "$log" ]; then
-		echo "---- sockbrokerd log"
-		cat "$log"
-	fi
-	exit 1
-}
-
-cli() {
-	"$SB_CLI" -s "$sock" "$@"
-}
-
-# Waits until the daemon answers on $sock.
-wait_daemon() {
-	if [ -n "${SB_DAEMON_WRAPPER:-}" ]; then tries=600; else tries=100; fi
-	while ! cli info >/dev/null 2>&1; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || fail "the daemon did not come up on $sock"
-		kill -0 "$daemon" 2>/dev/null ||
-		    fail "the daemon exited at start-up"
-		sleep 0.1
-	done
-}
-
-# Stops the daemon with SIGTERM; its exit status must be 0.
-stop_daemon() {
-	kill -TERM "$daemon"
-	wait "$daemon"
-	status=$?
-	daemon=
-	[ "$status" -eq 0 ] || fail "sockbrokerd exited with status $status"
 }
 
 command -v systemd-analyze >/dev/null 2>&1 ||
@@ -117,10 +68,10 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
 	systemd-socket-activate -l "$sock" ${SB_DAEMON_WRAPPER:-} \
 	    "$SB_DAEMON" --foreground --verbose --no-privdrop --policy "$SB_POLICY" >"$log" 2>&1 &
 	daemon=$!
-	wait_daemon
+	daemon_wait
 	grep -q 'socket activation: using the socket systemd passed' "$log" ||
 	    fail "the daemon did not say it took the socket from systemd"
-	stop_daemon
+	daemon_stop
 	[ -S "$sock" ] || fail "sockbrokerd removed the socket systemd made"
 	rm -f "$sock"
 	echo "PASS: socket activation"
@@ -153,7 +104,7 @@ while True:
 	    --listen "$sock" --foreground --verbose --no-privdrop --policy "$SB_POLICY" \
 	    >"$log" 2>&1 &
 	daemon=$!
-	wait_daemon
+	daemon_wait
 	cli echo-server 127.0.0.1 0 >"$dir/server.out" 2>&1 &
 	server=$!
 	tries=50
@@ -165,7 +116,7 @@ while True:
 	kill "$server"
 	wait "$server" 2>/dev/null
 	server=
-	stop_daemon
+	daemon_stop
 	sleep 0.2
 	kill "$listener"
 	wait "$listener" 2>/dev/null
