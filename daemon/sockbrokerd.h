@@ -66,6 +66,7 @@ enum wait_dir {
 struct session;
 struct handle;
 struct waiter;
+struct io_start;
 
 /*
  * One attempt at a request that may block: returns OP_DONE after answering
@@ -85,6 +86,8 @@ struct waiter {
 	wait_fn			 fn;
 	struct event		*timer;		/* NULL: no timeout */
 	size_t			 progress;	/* sendall: bytes already sent */
+	struct sockaddr_storage	 addr;		/* send: decoded and checked */
+	socklen_t		 addrlen;	/* 0: no address */
 };
 TAILQ_HEAD(waiter_queue, waiter);
 
@@ -277,8 +280,12 @@ void	handle_close(struct handle *);
 /* wait.c */
 int	wait_timeout_check(struct session *, const Sockbroker__Request *, int,
 	    double);
+int	wait_pending_check(struct session *, const Sockbroker__Request *);
 enum op_result	wait_try(struct session *, struct handle *,
 	    Sockbroker__Request *, enum wait_dir, int, double, wait_fn);
+enum op_result	wait_try_io(struct session *, struct handle *,
+	    Sockbroker__Request *, enum wait_dir, const struct io_start *,
+	    wait_fn);
 enum op_result	wait_park(struct session *, struct handle *,
 	    Sockbroker__Request *, enum wait_dir, int, double, wait_fn, size_t);
 void	wait_ready(struct handle *, enum wait_dir);
@@ -313,6 +320,7 @@ void	reply_fd(struct session *, uint64_t, int);
 void	reply_count(struct session *, uint64_t, uint64_t);
 void	reply_address(struct session *, uint64_t, const struct sockaddr *,
 	    socklen_t, int);
+void	reply_name(struct session *, uint64_t, const char *);
 
 /* mediate.c */
 int	mediate_socket(struct session *, const Sockbroker__Request *, int, int,
@@ -364,6 +372,8 @@ struct io_start {
 	int				 sending;	/* send, sendmsg */
 	const uint8_t			*data;		/* first buffer sent */
 	size_t				 len;
+	struct sockaddr_storage		 ss;		/* address, decoded */
+	socklen_t			 sslen;		/* 0: none */
 };
 
 #define OP_SEND_FLAGS	(MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | \
@@ -375,6 +385,8 @@ struct handle	*op_io_start(struct session *, const Sockbroker__Request *,
 	    struct io_start *);
 void	op_io_init(size_t);
 uint8_t	*op_io_buffer(size_t *, const struct session *, size_t, size_t);
+ssize_t	op_io_recvmsg(struct session *, struct handle *, struct msghdr *,
+	    int);
 void	op_io_free(void);
 enum op_result	op_send(struct session *, Sockbroker__Request *);
 enum op_result	op_recv(struct session *, Sockbroker__Request *);
