@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include <event2/event.h>
-#include <event2/bufferevent.h>
 
 #include "sbproto.h"
 #include "policy.h"
@@ -112,26 +111,21 @@ struct handle_table {
 	unsigned int		  count;
 };
 
-/*
- * A reply frame that must wait its turn behind the output buffer: one that
- * carries a descriptor (fd, a duplicate the peer owns) or one queued after
- * such a frame (fd -1).
- */
-struct peer_frame {
-	TAILQ_ENTRY(peer_frame)	 entry;
-	uint8_t			*buf;
-	size_t			 len;
-	int			 fd;
-};
+/* The framing layer of a client connection (peer.c). */
+struct peer_frame;
 TAILQ_HEAD(peer_frames, peer_frame);
-
-/* The framing layer of a client connection. */
 struct peer {
-	struct bufferevent	*bev;
-	struct peer_frames	 frames;	/* waiting for the output to drain */
-	size_t			 framed;	/* bytes in frames */
-	unsigned int		 nframes;
-	struct event		*wev;		/* socket writable, for frames */
+	int			 fd;
+	struct event		*rev;		/* readable */
+	struct event		*wev;		/* writable, while output waits */
+	int			 reading;	/* rev added: not stopped */
+	uint8_t			*in;		/* what is left read; NULL: none */
+	size_t			 inlen;		/* bytes in in */
+	size_t			 insize;	/* bytes allocated at in */
+	struct peer_frames	 out;		/* replies, in order */
+	size_t			 queued;	/* bytes of out not yet written */
+	unsigned int		 nframes;	/* frames in out */
+	unsigned int		 nfds;		/* of them with a descriptor */
 	size_t			 max_in;	/* largest frame we accept */
 	size_t			 max_out;	/* largest frame the peer accepts */
 	size_t			 high;		/* stop reading above this */
