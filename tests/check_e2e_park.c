@@ -51,6 +51,7 @@ static Sockbroker__Response *park_answer(int, uint64_t);
 static int	 park_capture(const char *);
 static int	 park_captured(int, uint64_t, double);
 static void	 park_check_alive(int);
+static int	 park_start(uint64_t *);
 
 /*
  * Moves the whole test program into a new network namespace for this
@@ -137,25 +138,26 @@ park_send_request(int fd, uint32_t h, uint64_t id)
 {
 	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__SendRequest	 op = SOCKBROKER__SEND_REQUEST__INIT;
-	Sockbroker__Address	 a = SOCKBROKER__ADDRESS__INIT;
-	Sockbroker__PacketAddress p = SOCKBROKER__PACKET_ADDRESS__INIT;
+	struct sockaddr_ll	 ll = { .sll_family = AF_PACKET,
+				    .sll_protocol = htons(PARK_ETHERTYPE) };
+	struct sbp_address	 a;
 	uint8_t			 frame[PARK_FRAME];
 
-	park_frame(frame, id);
-	p.ifname = PARK_IF;
-	p.has_protocol = 1;
-	p.protocol = PARK_ETHERTYPE;
-	a.addr_case = SOCKBROKER__ADDRESS__ADDR_PACKET;
-	a.packet = &p;
-	op.handle = h;
-	op.data.data = frame;
-	op.data.len = sizeof frame;
-	op.address = &a;
-	op.has_timeout = 1;
-	op.timeout = 30;
 	req.id = id;
 	req.op_case = SOCKBROKER__REQUEST__OP_SEND;
 	req.send = &op;
+	op.has_timeout = 1;
+	op.timeout = 30;
+	ck_assert_int_eq(sbp_address_from_sockaddr(&a, (struct sockaddr *)&ll,
+	    sizeof ll, 0, NULL), 0);
+	/* By name: the daemon resolves it, at the first attempt only. */
+	a.u.packet.has_ifindex = 0;
+	a.u.packet.ifname = PARK_IF;
+	op.address = &a.addr;
+	park_frame(frame, id);
+	op.handle = h;
+	op.data.data = frame;
+	op.data.len = sizeof frame;
 	rawconn_send_request(fd, &req);
 }
 
@@ -280,12 +282,15 @@ park_check_alive(int fd)
 	close(fd2);
 }
 
-START_TEST(test_park_send_interface_deleted_daemon_lives)
+/*
+ * A raw connection with an AF_PACKET handle whose send to PARK_IF (a veth
+ * that holds its frames) is parked; the parked request's id in *id.
+ */
+static int
+park_start(uint64_t *id)
 {
-	Sockbroker__Response	*resp;
-	uint64_t		 id;
-	uint32_t		 h;
-	int			 fd;
+	uint32_t	 h;
+	int		 fd;
 
 	ck_assert_msg(park_netns != -1, "no network namespace of our own");
 	park_clean();
@@ -294,7 +299,17 @@ START_TEST(test_park_send_interface_deleted_daemon_lives)
 	fd = rawconn_start(NULL);
 	h = rawconn_socket(fd, AF_PACKET, SOCK_RAW, 0);
 	park_sndbuf(fd, h);
-	id = park_until_parked(fd, h);
+	*id = park_until_parked(fd, h);
+	return (fd);
+}
+
+START_TEST(test_park_send_interface_deleted_daemon_lives)
+{
+	Sockbroker__Response	*resp;
+	uint64_t		 id;
+	int			 fd;
+
+	fd = park_start(&id);
 
 	/* Freeing the qdisc's frames wakes the parked send up. */
 	ck_assert_int_eq(park_sh("ip link del " PARK_IF), 0);
@@ -313,17 +328,9 @@ START_TEST(test_park_send_interface_renamed_keeps_its_interface)
 {
 	Sockbroker__Response	*resp;
 	uint64_t		 id;
-	uint32_t		 h;
 	int			 fd, old, new;
 
-	ck_assert_msg(park_netns != -1, "no network namespace of our own");
-	park_clean();
-	ck_assert_msg(park_veth(PARK_IF, PARK_PEER, 1) == 0,
-	    "cannot make a veth with a tbf qdisc (ip, tc)");
-	fd = rawconn_start(NULL);
-	h = rawconn_socket(fd, AF_PACKET, SOCK_RAW, 0);
-	park_sndbuf(fd, h);
-	id = park_until_parked(fd, h);
+	fd = park_start(&id);
 
 	/* Another interface takes the name while the send waits. */
 	ck_assert_int_eq(park_sh("ip link set " PARK_IF " name sbparkold"), 0);
