@@ -37,6 +37,7 @@
 #define PARK_TRIES	64
 
 static int	park_netns = -1;	/* the namespace to go back to */
+static int	park_msg;		/* this test sends with sendmsg */
 
 static void	 park_setup(void);
 static void	 park_teardown(void);
@@ -132,12 +133,16 @@ park_frame(uint8_t *buf, uint64_t id)
 	memcpy(buf + ETH_HLEN, &id, sizeof id);
 }
 
-/* Sends (without waiting for the answer) a send of frame id to PARK_IF. */
+/*
+ * Sends (without waiting for the answer) a send, or a sendmsg if park_msg
+ * is set, of frame id to PARK_IF.
+ */
 static void
 park_send_request(int fd, uint32_t h, uint64_t id)
 {
 	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__SendRequest	 op = SOCKBROKER__SEND_REQUEST__INIT;
+	Sockbroker__SendmsgRequest msg = SOCKBROKER__SENDMSG_REQUEST__INIT;
 	struct sockaddr_ll	 ll = { .sll_family = AF_PACKET,
 				    .sll_protocol = htons(PARK_ETHERTYPE) };
 	struct sbp_address	 a;
@@ -158,6 +163,16 @@ park_send_request(int fd, uint32_t h, uint64_t id)
 	op.handle = h;
 	op.data.data = frame;
 	op.data.len = sizeof frame;
+	if (park_msg) {
+		msg.handle = op.handle;
+		msg.buffers = &op.data;
+		msg.n_buffers = 1;
+		msg.address = op.address;
+		msg.has_timeout = op.has_timeout;
+		msg.timeout = op.timeout;
+		req.op_case = SOCKBROKER__REQUEST__OP_SENDMSG;
+		req.sendmsg = &msg;
+	}
 	rawconn_send_request(fd, &req);
 }
 
@@ -309,6 +324,7 @@ START_TEST(test_park_send_interface_deleted_daemon_lives)
 	uint64_t		 id;
 	int			 fd;
 
+	park_msg = _i;		/* 0: send, 1: sendmsg */
 	fd = park_start(&id);
 
 	/* Freeing the qdisc's frames wakes the parked send up. */
@@ -363,7 +379,8 @@ e2e_park_suite(void)
 	TCase	*tc = fixture_tcase("interface");
 
 	tcase_add_unchecked_fixture(tc, park_setup, park_teardown);
-	tcase_add_test(tc, test_park_send_interface_deleted_daemon_lives);
+	tcase_add_loop_test(tc, test_park_send_interface_deleted_daemon_lives,
+	    0, 2);
 	tcase_add_test(tc, test_park_send_interface_renamed_keeps_its_interface);
 	suite_add_tcase(s, tc);
 	return (s);
