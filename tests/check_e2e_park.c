@@ -360,10 +360,10 @@ START_TEST(test_park_send_interface_renamed_keeps_its_interface)
 	    resp->error != NULL ? resp->error->message : "?");
 	ck_assert_ptr_nonnull(resp->count);
 	sockbroker__response__free_unpacked(resp, NULL);
+	ck_assert_msg(!park_captured(new, id, fixture_slow() ? 2 : 0.5),
+	    "the parked frame left on the interface that took the name");
 	ck_assert_msg(park_captured(old, id, fixture_slow() ? 5 : 1),
 	    "the parked frame did not leave on the interface it named");
-	ck_assert_msg(!park_captured(new, id, 0.3),
-	    "the parked frame left on the interface that took the name");
 	close(old);
 	close(new);
 	park_check_alive(fd);
