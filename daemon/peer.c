@@ -9,8 +9,8 @@
  * frames at a time, and a frame's descriptor goes (SCM_RIGHTS) with the
  * sendmsg whose first byte is the frame's first byte, so gathering stops
  * before the next frame that has one. A partial write leaves the rest at
- * the head of the queue. Replies are written once the loop comes round,
- * so that the replies to a batch of requests leave in one write.
+ * the head of the queue. The replies to what one read brought are written
+ * together after it; others once the loop comes round.
  *
  * Input is read into one buffer that every peer shares (the loop is
  * single) and whole frames are handed on from there; only what is left
@@ -82,6 +82,7 @@ peer_init(struct peer *p, int fd, size_t max_in)
 		fatalx("event_new failed");
 	event_add(p->rev, NULL);
 	p->reading = 1;
+	p->batch = 0;
 }
 
 /* Closes the connection and drops whatever was still queued or read. */
@@ -114,7 +115,8 @@ peer_queued(struct peer *p)
 
 /*
  * Reads what the peer sent: into its own buffer if it holds a frame in
- * part, else into the shared one. EOF or an error loses the peer.
+ * part, else into the shared one, and writes the replies to what it read
+ * in one go. EOF or an error loses the peer.
  */
 static void
 peer_read_cb(evutil_socket_t fd, short what, void *arg)
@@ -141,15 +143,20 @@ peer_read_cb(evutil_socket_t fd, short what, void *arg)
 		    p->arg);
 		return;
 	}
+	p->batch = 1;
 	if (p->in != NULL) {
 		p->inlen += (size_t)n;
-		(void)peer_input(p);
-		return;
+		if (peer_input(p) == -1)
+			return;
+	} else {
+		if ((used = peer_parse(p, peer_scratch, (size_t)n)) == -1)
+			return;
+		if ((size_t)used < (size_t)n)
+			peer_keep(p, peer_scratch + used,
+			    (size_t)n - (size_t)used);
 	}
-	if ((used = peer_parse(p, peer_scratch, (size_t)n)) == -1)
-		return;
-	if ((size_t)used < (size_t)n)
-		peer_keep(p, peer_scratch + used, (size_t)n - (size_t)used);
+	p->batch = 0;
+	peer_write_cb(fd, EV_WRITE, p);
 }
 
 /*
@@ -260,7 +267,10 @@ peer_resume(struct peer *p)
 	return (0);
 }
 
-/* The socket is writable: write the queue, then perhaps read again. */
+/*
+ * The socket is writable (or replies to a batch of requests wait): write
+ * the queue, then perhaps read again.
+ */
 static void
 peer_write_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -270,6 +280,8 @@ peer_write_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (!TAILQ_EMPTY(&p->out))
 		event_add(p->wev, NULL);
+	else
+		event_del(p->wev);
 	(void)peer_resume(p);
 }
 
@@ -414,7 +426,8 @@ peer_append(struct peer *p, struct peer_frame *f)
 	p->nframes++;
 	if (f->fd != -1)
 		p->nfds++;
-	event_add(p->wev, NULL);
+	if (!p->batch)
+		event_add(p->wev, NULL);
 }
 
 /*

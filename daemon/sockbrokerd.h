@@ -119,6 +119,7 @@ struct peer {
 	struct event		*rev;		/* readable */
 	struct event		*wev;		/* writable, while output waits */
 	int			 reading;	/* rev added: not stopped */
+	int			 batch;		/* in the read callback */
 	uint8_t			*in;		/* what is left read; NULL: none */
 	size_t			 inlen;		/* bytes in in */
 	size_t			 insize;	/* bytes allocated at in */
