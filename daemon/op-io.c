@@ -62,14 +62,12 @@ enum op_result
 op_send(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__SendRequest	*sr = req->send;
-	struct io_start		 io = { .handle = sr->handle,
-				    .has_timeout = sr->has_timeout,
-				    .timeout = sr->timeout, .address = sr->address,
-				    .flags = sr->has_flags ? sr->flags : 0,
-				    .allowed = OP_SEND_FLAGS, .sending = 1,
-				    .data = sr->data.data, .len = sr->data.len };
+	struct io_start		 io = OP_IO_INIT(sr, OP_SEND_FLAGS, 1);
 	struct handle		*h;
 
+	io.address = sr->address;
+	io.data = sr->data.data;
+	io.len = sr->data.len;
 	if ((h = op_io_start(s, req, &io)) == NULL)
 		return (OP_DONE);
 	return (wait_try_io(s, h, req, WAIT_WRITE, &io, op_send_try));
@@ -112,11 +110,7 @@ enum op_result
 op_recv(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__RecvRequest	*rr = req->recv;
-	struct io_start		 io = { .handle = rr->handle,
-				    .has_timeout = rr->has_timeout,
-				    .timeout = rr->timeout,
-				    .flags = rr->has_flags ? rr->flags : 0,
-				    .allowed = OP_RECV_FLAGS };
+	struct io_start		 io = OP_IO_INIT(rr, OP_RECV_FLAGS, 0);
 	struct handle		*h;
 
 	if ((h = op_io_start(s, req, &io)) == NULL ||
@@ -134,19 +128,14 @@ op_recv_try(struct session *s, struct handle *h, struct waiter *w)
 	Sockbroker__DataReply	 dr = SOCKBROKER__DATA_REPLY__INIT;
 	struct sbp_address	 a;
 	struct sockaddr_storage	 ss;
-	struct msghdr		 msg;
-	struct iovec		 iov;
 	size_t			 want;
 	uint8_t			*buf = op_io_buffer(&want, s, rr->bufsize, 0);
+	struct iovec		 iov = { .iov_base = buf, .iov_len = want };
+	struct msghdr		 msg = { .msg_name = &ss,
+				    .msg_namelen = sizeof ss, .msg_iov = &iov,
+				    .msg_iovlen = 1 };
 	ssize_t			 n;
 
-	memset(&msg, 0, sizeof msg);
-	iov.iov_base = buf;
-	iov.iov_len = want;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_name = &ss;
-	msg.msg_namelen = sizeof ss;
 	n = op_io_recvmsg(s, h, &msg, rr->has_flags ? rr->flags : 0);
 	if (n == -1) {
 		if (errno == EAGAIN)

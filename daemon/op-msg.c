@@ -132,14 +132,11 @@ enum op_result
 op_sendmsg(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__SendmsgRequest *sr = req->sendmsg;
-	struct io_start		 io = { .handle = sr->handle,
-				    .has_timeout = sr->has_timeout,
-				    .timeout = sr->timeout, .address = sr->address,
-				    .flags = sr->has_flags ? sr->flags : 0,
-				    .allowed = OP_SEND_FLAGS, .sending = 1 };
+	struct io_start		 io = OP_IO_INIT(sr, OP_SEND_FLAGS, 1);
 	struct handle		*h;
 	uint8_t			*all = NULL;
 
+	io.address = sr->address;
 	if (sr->n_buffers > 0) {
 		io.data = sr->buffers[0].data;
 		io.len = sr->buffers[0].len;
@@ -224,11 +221,8 @@ enum op_result
 op_recvmsg(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__RecvmsgRequest *rr = req->recvmsg;
-	struct io_start		 io = { .handle = rr->handle,
-				    .has_timeout = rr->has_timeout,
-				    .timeout = rr->timeout,
-				    .flags = rr->has_flags ? rr->flags : 0,
-				    .allowed = OP_RECV_FLAGS | MSG_ERRQUEUE };
+	struct io_start		 io = OP_IO_INIT(rr, OP_RECV_FLAGS | MSG_ERRQUEUE,
+				    0);
 	struct handle		*h;
 
 	if ((h = op_io_start(s, req, &io)) == NULL ||

@@ -371,6 +371,12 @@ struct io_start {
 	socklen_t			 sslen;		/* 0: none */
 };
 
+/* An io_start with the handle, timeout and flags fields of request r. */
+#define OP_IO_INIT(r, ok, send) { .handle = (r)->handle,		\
+	.has_timeout = (r)->has_timeout, .timeout = (r)->timeout,	\
+	.flags = (r)->has_flags ? (r)->flags : 0, .allowed = (ok),	\
+	.sending = (send) }
+
 #define OP_SEND_FLAGS	(MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | \
 			    MSG_MORE | MSG_NOSIGNAL | MSG_CONFIRM)
 #define OP_RECV_FLAGS	(MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT)
