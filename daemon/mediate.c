@@ -329,8 +329,8 @@ mediate_can_isotp(struct session *s, const Sockbroker__Request *req,
 
 /*
  * Whether the CAN id at off of a received buf of len bytes may reach the
- * client. An id the client would see only in part is refused with the
- * rest; one it does not see at all is no concern here.
+ * client: 0 if so, -1 if not. An id the client would see only in part is
+ * refused with the rest; one it does not see at all is no concern here.
  */
 static int
 mediate_can_recv_id(const struct policy_ctx *base, const uint8_t *buf,
@@ -340,21 +340,22 @@ mediate_can_recv_id(const struct policy_ctx *base, const uint8_t *buf,
 	struct policy_verdict	 v;
 
 	if (off >= len)
-		return (1);
-	if (len - off < sizeof(uint32_t))
 		return (0);
+	if (len - off < sizeof(uint32_t))
+		return (-1);
 	ctx.has_can_id = 1;
 	ctx.can_id = mediate_can_id_at(buf, off);
 	policy_check(sbd_policy, &ctx, &v);
-	return (v.permit);
+	return (v.permit ? 0 : -1);
 }
 
 /*
  * Whether what a CAN socket just received (the len bytes the client will
  * see) may reach it: a CAN_RAW frame's id, and a broadcast manager
  * message's head id and the id of every frame in it, must be in the
- * ranges; 1 for other sockets. A refused one is dropped without a word to
- * the client (nor the audit log: a busy bus).
+ * ranges. Returns 0 if it may (always, for other sockets), -1 if not. A
+ * refused one is dropped without a word to the client (nor the audit log:
+ * a busy bus).
  */
 int
 mediate_can_recv(const struct session *s, const struct handle *h,
@@ -366,22 +367,22 @@ mediate_can_recv(const struct session *s, const struct handle *h,
 
 	if (h->family != AF_CAN ||
 	    (h->protocol != CAN_RAW && h->protocol != CAN_BCM))
-		return (1);
+		return (0);
 	mediate_ctx(&ctx, s, POLICY_CAN_RECV, h->family, h->type, h->protocol);
 	if (h->protocol == CAN_RAW)
 		return (mediate_can_recv_id(&ctx, buf, len, 0));
-	if (!mediate_can_recv_id(&ctx, buf, len,
-	    offsetof(struct bcm_msg_head, can_id)))
-		return (0);
+	if (mediate_can_recv_id(&ctx, buf, len,
+	    offsetof(struct bcm_msg_head, can_id)) == -1)
+		return (-1);
 	if (len < sizeof mh)
-		return (1);
+		return (0);
 	memcpy(&mh, buf, sizeof mh);
 	cfsiz = (mh.flags & CAN_FD_FRAME) ? CANFD_MTU : CAN_MTU;
 	for (off = sizeof mh; off < len; off += cfsiz) {
-		if (!mediate_can_recv_id(&ctx, buf, len, off))
-			return (0);
+		if (mediate_can_recv_id(&ctx, buf, len, off) == -1)
+			return (-1);
 	}
-	return (1);
+	return (0);
 }
 
 /* setsockopt(): SO_BINDTODEVICE also names the interface it reaches. */

@@ -80,7 +80,6 @@ static void	 op_host_answer(struct session *, Sockbroker__Request *,
 static void	 op_host_done(void *);
 static void	 op_host_error(struct session *, Sockbroker__Request *,
 		     const struct op_host_job *);
-static void	 op_host_reply_name(struct session *, uint64_t, const char *);
 static void	 op_host_reply_hostent(struct session *, uint64_t,
 		     const struct hostent *);
 static void	 op_host_reply_serv(struct session *, uint64_t,
@@ -309,14 +308,14 @@ op_host_answer(struct session *s, Sockbroker__Request *req, void *arg)
 	case OP_HOST_BYNAME:
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&j->ss)->sin_addr,
 		    addr, sizeof addr);
-		op_host_reply_name(s, req->id, addr);
+		reply_name(s, req->id, addr);
 		break;
 	case OP_HOST_BYNAME_EX:
 	case OP_HOST_BYADDR:
 		op_host_reply_hostent(s, req->id, j->hp);
 		break;
 	case OP_HOST_FQDN:
-		op_host_reply_name(s, req->id, j->result);
+		reply_name(s, req->id, j->result);
 		break;
 	}
 }
@@ -347,20 +346,6 @@ op_host_error(struct session *s, Sockbroker__Request *req,
 			msg = strerror(j->errnum);
 	}
 	reply_error(s, req->id, j->kind, j->errnum, "%s", msg);
-}
-
-/* Answers with one name. */
-static void
-op_host_reply_name(struct session *s, uint64_t id, const char *name)
-{
-	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
-	Sockbroker__NameReply	 nr = SOCKBROKER__NAME_REPLY__INIT;
-
-	nr.name = (char *)name;
-	resp.id = id;
-	resp.result_case = SOCKBROKER__RESPONSE__RESULT_NAME;
-	resp.name = &nr;
-	reply_send(s, &resp);
 }
 
 /* Answers with a host entry, its addresses as numeric strings. */

@@ -4,6 +4,8 @@
  * non-blocking syscall; what would block is parked (wait.c).
  */
 
+#include <sys/uio.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,26 +22,27 @@ static enum op_result	op_recv_try(struct session *, struct handle *,
 
 /*
  * Checks what a data operation starts with: its handle, timeout, address
- * and flags. Answers and returns NULL if one is bad. MSG_DONTWAIT becomes a
- * timeout of 0 for this call.
+ * and flags. Answers and returns NULL if one is bad. The address is decoded
+ * here once, into io->ss: what the policy checked is what every attempt
+ * uses, even if an interface it named by name is renamed or goes away.
+ * MSG_DONTWAIT becomes a timeout of 0 for this call.
  */
 struct handle *
 op_io_start(struct session *s, const Sockbroker__Request *req,
     struct io_start *io)
 {
 	struct handle		*h;
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
 
+	io->sslen = 0;
 	if ((h = op_handle(s, req, io->handle)) == NULL ||
 	    wait_timeout_check(s, req, io->has_timeout, io->timeout) == -1)
 		return (NULL);
 	if (io->address != NULL &&
-	    op_sockaddr(s, req, h, io->address, &ss, &len) == -1)
+	    op_sockaddr(s, req, h, io->address, &io->ss, &io->sslen) == -1)
 		return (NULL);
-	if (io->sending && mediate_send(s, req, h, io->address != NULL ?
-	    (struct sockaddr *)&ss : NULL, io->address != NULL ? len : 0,
-	    io->data, io->len) == -1)
+	if (io->sending && mediate_send(s, req, h, io->sslen > 0 ?
+	    (struct sockaddr *)&io->ss : NULL, io->sslen, io->data,
+	    io->len) == -1)
 		return (NULL);
 	if (io->flags & ~io->allowed) {
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EINVAL,
@@ -59,16 +62,15 @@ enum op_result
 op_send(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__SendRequest	*sr = req->send;
-	struct io_start		 io = { sr->handle, sr->has_timeout,
-				    sr->timeout, sr->address, sr->has_flags ?
-				    sr->flags : 0, OP_SEND_FLAGS, 1, sr->data.data,
-				    sr->data.len };
+	struct io_start		 io = OP_IO_INIT(sr, OP_SEND_FLAGS, 1);
 	struct handle		*h;
 
+	io.address = sr->address;
+	io.data = sr->data.data;
+	io.len = sr->data.len;
 	if ((h = op_io_start(s, req, &io)) == NULL)
 		return (OP_DONE);
-	return (wait_try(s, h, req, WAIT_WRITE, io.has_timeout, io.timeout,
-	    op_send_try));
+	return (wait_try_io(s, h, req, WAIT_WRITE, &io, op_send_try));
 }
 
 /*
@@ -79,21 +81,15 @@ static enum op_result
 op_send_try(struct session *s, struct handle *h, struct waiter *w)
 {
 	Sockbroker__SendRequest	*sr = w->req->send;
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = 0;
 	int			 all = sr->has_all && sr->all;
 	int			 flags = (sr->has_flags ? sr->flags : 0) |
 				    MSG_DONTWAIT | MSG_NOSIGNAL;
 	ssize_t			 n;
 
-	/* Checked by op_send already: it cannot fail now. */
-	if (sr->address != NULL &&
-	    sbp_address_to_sockaddr(sr->address, &ss, &len, NULL) == -1)
-		fatalx("address changed under a parked send");
 	do {
 		n = sendto(h->fd, sr->data.data + w->progress,
-		    sr->data.len - w->progress, flags,
-		    len ? (struct sockaddr *)&ss : NULL, len);
+		    sr->data.len - w->progress, flags, w->addrlen > 0 ?
+		    (struct sockaddr *)&w->addr : NULL, w->addrlen);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -114,16 +110,13 @@ enum op_result
 op_recv(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__RecvRequest	*rr = req->recv;
-	struct io_start		 io = { rr->handle, rr->has_timeout,
-				    rr->timeout, NULL, rr->has_flags ?
-				    rr->flags : 0, OP_RECV_FLAGS, 0, NULL, 0 };
+	struct io_start		 io = OP_IO_INIT(rr, OP_RECV_FLAGS, 0);
 	struct handle		*h;
 
 	if ((h = op_io_start(s, req, &io)) == NULL ||
 	    op_packet_autobind(s, req, h) == -1)
 		return (OP_DONE);
-	return (wait_try(s, h, req, WAIT_READ, io.has_timeout, io.timeout,
-	    op_recv_try));
+	return (wait_try_io(s, h, req, WAIT_READ, &io, op_recv_try));
 }
 
 /* One recvfrom attempt, into the shared buffer, answered with a copy. */
@@ -135,25 +128,15 @@ op_recv_try(struct session *s, struct handle *h, struct waiter *w)
 	Sockbroker__DataReply	 dr = SOCKBROKER__DATA_REPLY__INIT;
 	struct sbp_address	 a;
 	struct sockaddr_storage	 ss;
-	socklen_t		 sslen = sizeof ss;
 	size_t			 want;
 	uint8_t			*buf = op_io_buffer(&want, s, rr->bufsize, 0);
-	int			 flags = rr->has_flags ? rr->flags : 0;
+	struct iovec		 iov = { .iov_base = buf, .iov_len = want };
+	struct msghdr		 msg = { .msg_name = &ss,
+				    .msg_namelen = sizeof ss, .msg_iov = &iov,
+				    .msg_iovlen = 1 };
 	ssize_t			 n;
 
-	for (;;) {
-		sslen = sizeof ss;
-		n = recvfrom(h->fd, buf, want, flags | MSG_DONTWAIT,
-		    (struct sockaddr *)&ss, &sslen);
-		if (n == -1 && errno == EINTR)
-			continue;
-		/* With MSG_TRUNC, n may be more than buf holds. */
-		if (n == -1 || mediate_can_recv(s, h, buf,
-		    (size_t)n < want ? (size_t)n : want))
-			break;
-		if (flags & MSG_PEEK)	/* a refused frame: drop it for real */
-			(void)recv(h->fd, buf, want, MSG_DONTWAIT);
-	}
+	n = op_io_recvmsg(s, h, &msg, rr->has_flags ? rr->flags : 0);
 	if (n == -1) {
 		if (errno == EAGAIN)
 			return (OP_PARKED);
@@ -166,8 +149,9 @@ op_recv_try(struct session *s, struct handle *h, struct waiter *w)
 		dr.has_length = 1;
 		dr.length = (uint64_t)n;
 	}
-	if (rr->has_from && rr->from && sslen > 0 &&
-	    sbp_address_from_sockaddr(&a, (struct sockaddr *)&ss, sslen,
+	if (rr->has_from && rr->from && msg.msg_namelen > 0 &&
+	    sbp_address_from_sockaddr(&a, (struct sockaddr *)&ss,
+	    msg.msg_namelen,
 	    h->protocol, NULL) == 0)
 		dr.address = &a.addr;
 	resp.id = w->req->id;
@@ -175,6 +159,36 @@ op_recv_try(struct session *s, struct handle *h, struct waiter *w)
 	resp.data = &dr;
 	reply_send(s, &resp);
 	return (OP_DONE);
+}
+
+/*
+ * One receive into msg (its first buffer) for s on h: recvmsg until what
+ * arrives may reach the client (mediate_can_recv drops refused CAN frames,
+ * for real even with MSG_PEEK). Returns what recvmsg did.
+ */
+ssize_t
+op_io_recvmsg(struct session *s, struct handle *h, struct msghdr *msg,
+    int flags)
+{
+	socklen_t	 namelen = msg->msg_namelen;
+	size_t		 controllen = msg->msg_controllen;
+	size_t		 room = msg->msg_iov[0].iov_len;
+	ssize_t		 n;
+
+	for (;;) {
+		msg->msg_namelen = namelen;
+		msg->msg_controllen = controllen;
+		n = recvmsg(h->fd, msg, flags | MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		/* With MSG_TRUNC, n may be more than the buffer holds. */
+		if (n == -1 || mediate_can_recv(s, h, msg->msg_iov[0].iov_base,
+		    (size_t)n < room ? (size_t)n : room) == 0)
+			return (n);
+		if (flags & MSG_PEEK)	/* a refused frame: drop it for real */
+			(void)recv(h->fd, msg->msg_iov[0].iov_base, room,
+			    MSG_DONTWAIT);
+	}
 }
 
 /*

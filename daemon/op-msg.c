@@ -132,14 +132,15 @@ enum op_result
 op_sendmsg(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__SendmsgRequest *sr = req->sendmsg;
-	struct io_start		 io = { sr->handle, sr->has_timeout,
-				    sr->timeout, sr->address, sr->has_flags ?
-				    sr->flags : 0, OP_SEND_FLAGS, 1,
-				    sr->n_buffers > 0 ? sr->buffers[0].data : NULL,
-				    sr->n_buffers > 0 ? sr->buffers[0].len : 0 };
+	struct io_start		 io = OP_IO_INIT(sr, OP_SEND_FLAGS, 1);
 	struct handle		*h;
 	uint8_t			*all = NULL;
 
+	io.address = sr->address;
+	if (sr->n_buffers > 0) {
+		io.data = sr->buffers[0].data;
+		io.len = sr->buffers[0].len;
+	}
 	h = handle_lookup(s, sr->handle);
 	if (h != NULL && (h->family == AF_NETLINK || h->family == AF_CAN) &&
 	    (all = op_msg_gather(sr, &io.len)) != NULL)
@@ -155,8 +156,7 @@ op_sendmsg(struct session *s, Sockbroker__Request *req)
 	}
 	if (op_msg_check_ancillary(s, req) == -1)
 		return (OP_DONE);
-	return (wait_try(s, h, req, WAIT_WRITE, io.has_timeout, io.timeout,
-	    op_sendmsg_try));
+	return (wait_try_io(s, h, req, WAIT_WRITE, &io, op_sendmsg_try));
 }
 
 /* One sendmsg attempt, from the request as checked by op_sendmsg. */
@@ -169,18 +169,16 @@ op_sendmsg_try(struct session *s, struct handle *h, struct waiter *w)
 		struct cmsghdr	 align;
 		uint8_t		 buf[MSG_MAX_CONTROL];
 	} control;
-	struct sockaddr_storage	 ss;
 	struct msghdr		 msg;
 	struct cmsghdr		*cm;
 	size_t			 i, used = 0;
 	ssize_t			 n;
 
 	memset(&msg, 0, sizeof msg);
-	if (sr->address != NULL) {
-		if (sbp_address_to_sockaddr(sr->address, &ss, &msg.msg_namelen,
-		    NULL) == -1)
-			fatalx("address changed under a parked sendmsg");
-		msg.msg_name = &ss;
+	if (w->addrlen > 0) {
+		/* Decoded and checked once, by op_io_start. */
+		msg.msg_name = &w->addr;
+		msg.msg_namelen = w->addrlen;
 	}
 	for (i = 0; i < sr->n_buffers; i++) {
 		iov[i].iov_base = sr->buffers[i].data;
@@ -223,17 +221,14 @@ enum op_result
 op_recvmsg(struct session *s, Sockbroker__Request *req)
 {
 	Sockbroker__RecvmsgRequest *rr = req->recvmsg;
-	struct io_start		 io = { rr->handle, rr->has_timeout,
-				    rr->timeout, NULL, rr->has_flags ?
-				    rr->flags : 0, OP_RECV_FLAGS | MSG_ERRQUEUE,
-				    0, NULL, 0 };
+	struct io_start		 io = OP_IO_INIT(rr, OP_RECV_FLAGS | MSG_ERRQUEUE,
+				    0);
 	struct handle		*h;
 
 	if ((h = op_io_start(s, req, &io)) == NULL ||
 	    op_packet_autobind(s, req, h) == -1)
 		return (OP_DONE);
-	return (wait_try(s, h, req, WAIT_READ, io.has_timeout, io.timeout,
-	    op_recvmsg_try));
+	return (wait_try_io(s, h, req, WAIT_READ, &io, op_recvmsg_try));
 }
 
 /*
@@ -291,7 +286,6 @@ op_recvmsg_try(struct session *s, struct handle *h, struct waiter *w)
 	struct msghdr		 msg;
 	struct iovec		 iov;
 	ssize_t			 n;
-	size_t			 controllen;
 	int			 flags;
 	int			 rflags = rr->has_flags ? rr->flags : 0;
 
@@ -309,22 +303,8 @@ op_recvmsg_try(struct session *s, struct handle *h, struct waiter *w)
 		    rr->ancbufsize : sizeof control.buf;
 	}
 	/* Only AF_UNIX passes descriptors; AF_PACKET refuses the flag. */
-	controllen = msg.msg_controllen;
-	for (;;) {
-		msg.msg_namelen = sizeof ss;
-		msg.msg_controllen = controllen;
-		n = recvmsg(h->fd, &msg, rflags | MSG_DONTWAIT |
-		    (h->family == AF_UNIX ? MSG_CMSG_CLOEXEC : 0));
-		if (n == -1 && errno == EINTR)
-			continue;
-		/* With MSG_TRUNC, n may be more than the buffer holds. */
-		if (n == -1 || mediate_can_recv(s, h, iov.iov_base,
-		    (size_t)n < iov.iov_len ? (size_t)n : iov.iov_len))
-			break;
-		if (rflags & MSG_PEEK)	/* a refused frame: drop it for real */
-			(void)recv(h->fd, iov.iov_base, iov.iov_len,
-			    MSG_DONTWAIT);
-	}
+	n = op_io_recvmsg(s, h, &msg, rflags |
+	    (h->family == AF_UNIX ? MSG_CMSG_CLOEXEC : 0));
 	if (n == -1) {
 		if (errno == EAGAIN)
 			return (OP_PARKED);

@@ -20,20 +20,6 @@
 #define OP_NI_FLAGS	(NI_NUMERICHOST | NI_NUMERICSERV | NI_NOFQDN | \
 			    NI_NAMEREQD | NI_DGRAM)
 
-/* Answers with one name. */
-static void
-op_reply_name(struct session *s, uint64_t id, const char *name)
-{
-	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
-	Sockbroker__NameReply	 nr = SOCKBROKER__NAME_REPLY__INIT;
-
-	nr.name = (char *)name;
-	resp.id = id;
-	resp.result_case = SOCKBROKER__RESPONSE__RESULT_NAME;
-	resp.name = &nr;
-	reply_send(s, &resp);
-}
-
 /* gethostname. */
 enum op_result
 op_gethostname(struct session *s, Sockbroker__Request *req)
@@ -45,7 +31,7 @@ op_gethostname(struct session *s, Sockbroker__Request *req)
 		return (OP_DONE);
 	}
 	name[sizeof name - 1] = '\0';
-	op_reply_name(s, req->id, name);
+	reply_name(s, req->id, name);
 	return (OP_DONE);
 }
 
@@ -180,6 +166,6 @@ op_if_indextoname(struct session *s, Sockbroker__Request *req)
 		    ENXIO : errno, "if_indextoname");
 		return (OP_DONE);
 	}
-	op_reply_name(s, req->id, name);
+	reply_name(s, req->id, name);
 	return (OP_DONE);
 }

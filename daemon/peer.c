@@ -1,200 +1,334 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The framing layer of a client connection: reads length-prefixed frames
- * from a bufferevent and hands each to the session, writes replies, and
- * applies backpressure. It knows nothing of what the frames mean.
+ * and hands each to the session, writes replies, and applies backpressure.
+ * It knows nothing of what the frames mean.
  *
- * A frame that carries a descriptor (SCM_RIGHTS) cannot go through the
- * bufferevent: it is written with sendmsg() directly on the socket, and
- * only once the output buffer is empty, so that it reaches the peer after
- * every earlier reply. Until then it waits in p->frames with a duplicate of
- * the descriptor, and so does every reply queued after it.
+ * Output is one queue of frames, each with an optional descriptor (the
+ * shape of OpenBSD's msgbuf): it is written with sendmsg(), up to IOV_MAX
+ * frames at a time, and a frame's descriptor goes (SCM_RIGHTS) with the
+ * sendmsg whose first byte is the frame's first byte, so gathering stops
+ * before the next frame that has one. A partial write leaves the rest at
+ * the head of the queue. The replies to what one read brought are written
+ * together after it; others once the loop comes round.
+ *
+ * Input is read into one buffer that every peer shares (the loop is
+ * single) and whole frames are handed on from there; only what is left
+ * (a frame in part, or frames not handled while reading is stopped) is
+ * copied into the peer's own buffer, sized to what it must hold. So an
+ * idle peer holds no buffer at all, in either direction.
  */
 
 #include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-
 #include "sockbrokerd.h"
 
-static void	peer_read_cb(struct bufferevent *, void *);
-static void	peer_write_cb(struct bufferevent *, void *);
-static void	peer_event_cb(struct bufferevent *, short, void *);
-static void	peer_writable_cb(evutil_socket_t, short, void *);
-static uint8_t	*peer_pack(struct peer *, const ProtobufCMessage *, size_t *);
-static int	peer_queue(struct peer *, uint8_t *, size_t, int);
-static void	peer_flush(struct peer *);
-static ssize_t	peer_sendmsg(struct peer *, const uint8_t *, size_t, int);
+#define PEER_READ_SIZE	65536	/* the shared read buffer */
+#define PEER_MAX_FDS	256	/* descriptors waiting in one queue */
 
-#define PEER_MAX_FRAMES	256	/* frames waiting behind a descriptor */
+/* A reply in the output queue. */
+struct peer_frame {
+	TAILQ_ENTRY(peer_frame)	 entry;
+	size_t			 len;	/* the whole frame, header included */
+	size_t			 off;	/* bytes written already */
+	int			 fd;	/* ours, to send with byte 0; -1: none */
+	uint8_t			 buf[];
+};
+
+static uint8_t	peer_scratch[PEER_READ_SIZE];
+
+static void	peer_read_cb(evutil_socket_t, short, void *);
+static void	peer_write_cb(evutil_socket_t, short, void *);
+static ssize_t	peer_parse(struct peer *, const uint8_t *, size_t);
+static int	peer_input(struct peer *);
+static void	peer_keep(struct peer *, const uint8_t *, size_t);
+static void	peer_stop(struct peer *);
+static int	peer_resume(struct peer *);
+static int	peer_flush(struct peer *);
+static ssize_t	peer_write(struct peer *);
+static void	peer_advance(struct peer *, size_t);
+static void	peer_frame_free(struct peer *, struct peer_frame *);
+static struct peer_frame *peer_pack(struct peer *, const ProtobufCMessage *);
+static void	peer_append(struct peer *, struct peer_frame *);
 
 /*
- * Sets up the framing for a connected socket fd; frames over max_in are a
- * protocol violation. The caller fills in the callbacks before the loop runs.
+ * Sets up the framing for a connected socket fd, which it owns from now
+ * on; frames over max_in are a protocol violation. The caller fills in the
+ * callbacks before the loop runs.
  */
 void
 peer_init(struct peer *p, int fd, size_t max_in)
 {
-	p->bev = bufferevent_socket_new(sbd_base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (p->bev == NULL)
-		fatalx("bufferevent_socket_new failed");
+	p->fd = fd;
+	p->in = NULL;
+	p->inlen = p->insize = 0;
+	TAILQ_INIT(&p->out);
+	p->queued = 0;
+	p->nframes = p->nfds = 0;
 	p->max_in = max_in;
 	p->max_out = SBP_MAX_FRAME;
 	p->high = sbd_conf.max_queued / 4;
-	bufferevent_setcb(p->bev, peer_read_cb, peer_write_cb, peer_event_cb,
-	    p);
-	bufferevent_setwatermark(p->bev, EV_WRITE, p->high / 2, 0);
-	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
-	TAILQ_INIT(&p->frames);
-	p->framed = 0;
-	p->nframes = 0;
-	p->wev = event_new(sbd_base, fd, EV_WRITE, peer_writable_cb, p);
-	if (p->wev == NULL)
+	/* libevent out of memory: nothing a client chose. */
+	p->rev = event_new(sbd_base, fd, EV_READ | EV_PERSIST, peer_read_cb, p);
+	p->wev = event_new(sbd_base, fd, EV_WRITE, peer_write_cb, p);
+	if (p->rev == NULL || p->wev == NULL)
 		fatalx("event_new failed");
+	event_add(p->rev, NULL);
+	p->reading = 1;
+	p->batch = 0;
 }
 
-/* Closes the connection and drops whatever was still queued. */
+/* Closes the connection and drops whatever was still queued or read. */
 void
 peer_free(struct peer *p)
 {
 	struct peer_frame	*f;
 
-	while ((f = TAILQ_FIRST(&p->frames)) != NULL) {
-		TAILQ_REMOVE(&p->frames, f, entry);
-		if (f->fd != -1)
-			close(f->fd);
-		free(f->buf);
-		free(f);
-	}
-	p->framed = 0;
-	p->nframes = 0;
+	while ((f = TAILQ_FIRST(&p->out)) != NULL)
+		peer_frame_free(p, f);
+	free(p->in);
+	p->in = NULL;
+	p->inlen = p->insize = 0;
+	if (p->rev != NULL)
+		event_free(p->rev);
 	if (p->wev != NULL)
 		event_free(p->wev);
-	p->wev = NULL;
-	if (p->bev != NULL)
-		bufferevent_free(p->bev);
-	p->bev = NULL;
+	p->rev = p->wev = NULL;
+	if (p->fd != -1)
+		close(p->fd);
+	p->fd = -1;
 }
 
-/* How many reply bytes wait to be written to the peer. */
+/* How many bytes of replies (and their bookkeeping) wait for the peer. */
 size_t
 peer_queued(struct peer *p)
 {
-	return (evbuffer_get_length(bufferevent_get_output(p->bev)) +
-	    p->framed);
+	return (p->queued + p->nframes * sizeof(struct peer_frame));
 }
 
 /*
- * Hands every whole frame in the input to the session, unless the peer's
- * replies pile up: then reading stops until peer_write_cb sees them drain.
+ * Reads what the peer sent: into its own buffer if it holds a frame in
+ * part, else into the shared one, and writes the replies to what it read
+ * in one go. EOF or an error loses the peer.
  */
 static void
-peer_read_cb(struct bufferevent *bev, void *arg)
+peer_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct peer	*p = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	uint8_t		*buf;
-	size_t		 avail, len;
-	int		 r;
+	uint8_t		*dst = peer_scratch;
+	size_t		 room = sizeof peer_scratch;
+	ssize_t		 n, used;
 
-	for (;;) {
-		if (peer_queued(p) > p->high) {
-			bufferevent_disable(bev, EV_READ);
+	if (p->in != NULL) {
+		dst = p->in + p->inlen;
+		room = p->insize - p->inlen;
+		if (room == 0) {
+			(void)peer_input(p);
 			return;
 		}
-		avail = evbuffer_get_length(in);
-		if (avail < SBP_FRAME_HEADER)
-			return;
-		/* sbp_frame_check reads only the header; avail is the total. */
-		buf = evbuffer_pullup(in, SBP_FRAME_HEADER);
-		r = sbp_frame_check(buf, avail, p->max_in, &len);
-		if (r == 0)
-			return;
-		if (r == -1) {
-			p->lost_cb(p, "frame over the maximum size", p->arg);
-			return;
-		}
-		buf = evbuffer_pullup(in, SBP_FRAME_HEADER + len);
-		if (buf == NULL) {
-			p->lost_cb(p, "out of memory", p->arg);
-			return;
-		}
-		if (p->frame_cb(p, buf + SBP_FRAME_HEADER, len, p->arg) == -1)
-			return;	/* the peer is gone; touch nothing */
-		evbuffer_drain(in, SBP_FRAME_HEADER + len);
 	}
+	n = recv(fd, dst, room, MSG_DONTWAIT);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN ||
+	    errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
+		p->lost_cb(p, n == 0 ? "connection closed" : strerror(errno),
+		    p->arg);
+		return;
+	}
+	p->batch = 1;
+	if (p->in != NULL) {
+		p->inlen += (size_t)n;
+		if (peer_input(p) == -1)
+			return;
+	} else {
+		if ((used = peer_parse(p, peer_scratch, (size_t)n)) == -1)
+			return;
+		if ((size_t)used < (size_t)n)
+			peer_keep(p, peer_scratch + used,
+			    (size_t)n - (size_t)used);
+	}
+	p->batch = 0;
+	peer_write_cb(fd, EV_WRITE, p);
 }
 
 /*
- * Sends waiting frames once the output has drained, then resumes reading
- * once queued replies have drained below the low mark.
- */
-static void
-peer_write_cb(struct bufferevent *bev, void *arg)
-{
-	struct peer	*p = arg;
-
-	if (!TAILQ_EMPTY(&p->frames))
-		peer_flush(p);
-	if (!TAILQ_EMPTY(&p->frames))
-		return;
-	if (bufferevent_get_enabled(bev) & EV_READ)
-		return;
-	if (peer_queued(p) > p->high / 2)
-		return;
-	bufferevent_enable(bev, EV_READ);
-	peer_read_cb(bev, p);
-}
-
-/* End of file or an error on the connection: the peer is lost. */
-static void
-peer_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct peer	*p = arg;
-
-	if (what & BEV_EVENT_EOF)
-		p->lost_cb(p, "connection closed", p->arg);
-	else if (what & BEV_EVENT_ERROR)
-		p->lost_cb(p, strerror(EVUTIL_SOCKET_ERROR()), p->arg);
-}
-
-/* The socket is writable again after sendmsg() said EAGAIN. */
-static void
-peer_writable_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct peer	*p = arg;
-
-	peer_write_cb(p->bev, p);
-}
-
-/*
- * Writes frame buf with descriptor fd (-1: none) straight to the socket.
- * Returns the bytes written, or -1 with errno.
+ * Hands every whole frame at the start of buf (len bytes) to the session,
+ * unless the peer's replies pile up: then reading stops until they drain.
+ * Returns the bytes used, or -1 if the peer is gone (touch nothing).
  */
 static ssize_t
-peer_sendmsg(struct peer *p, const uint8_t *buf, size_t len, int fd)
+peer_parse(struct peer *p, const uint8_t *buf, size_t len)
 {
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*cm;
+	size_t	 off = 0, flen;
+	int	 r;
+
+	while (p->reading) {
+		if (peer_queued(p) > p->high) {
+			peer_stop(p);
+			break;
+		}
+		/* Reads only the header: the size is checked before we hold it. */
+		r = sbp_frame_check(buf + off, len - off, p->max_in, &flen);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			p->lost_cb(p, "frame over the maximum size", p->arg);
+			return (-1);
+		}
+		if (p->frame_cb(p, buf + off + SBP_FRAME_HEADER, flen,
+		    p->arg) == -1)
+			return (-1);
+		off += SBP_FRAME_HEADER + flen;
+	}
+	return ((ssize_t)off);
+}
+
+/* Handles the frames in the peer's own buffer. Returns -1 if it is gone. */
+static int
+peer_input(struct peer *p)
+{
+	ssize_t	 used;
+
+	if ((used = peer_parse(p, p->in, p->inlen)) == -1)
+		return (-1);
+	peer_keep(p, p->in + used, p->inlen - (size_t)used);
+	return (0);
+}
+
+/*
+ * Keeps the len bytes at buf (which may lie in the peer's buffer) that
+ * peer_parse left, in a buffer that fits them: a frame in part gets room
+ * for the whole of it (its size was checked), nothing frees the buffer.
+ */
+static void
+peer_keep(struct peer *p, const uint8_t *buf, size_t len)
+{
+	size_t	 need = len, flen;
+	uint8_t	*in;
+
+	if (len == 0) {
+		free(p->in);
+		p->in = NULL;
+		p->inlen = p->insize = 0;
+		return;
+	}
+	if (len < SBP_FRAME_HEADER)
+		need = SBP_FRAME_HEADER;
+	else if (sbp_frame_check(buf, SBP_FRAME_HEADER + p->max_in, p->max_in,
+	    &flen) == 1 && SBP_FRAME_HEADER + flen > len)
+		need = SBP_FRAME_HEADER + flen;
+	if (p->in != NULL && buf != p->in)
+		memmove(p->in, buf, len);
+	if (need != p->insize) {
+		if ((in = realloc(p->in, need)) == NULL)
+			fatal("realloc");	/* out of memory */
+		if (p->in == NULL)
+			memcpy(in, buf, len);
+		p->in = in;
+		p->insize = need;
+	}
+	p->inlen = len;
+}
+
+/* Stops reading from the peer: its replies pile up. */
+static void
+peer_stop(struct peer *p)
+{
+	if (!p->reading)
+		return;
+	event_del(p->rev);
+	p->reading = 0;
+	log_debug("peer: %zu bytes of replies queued, reading stops",
+	    peer_queued(p));
+}
+
+/*
+ * Reads again once the queued replies have drained below half the high
+ * mark, starting with the frames already read. Returns -1 if the peer is
+ * gone.
+ */
+static int
+peer_resume(struct peer *p)
+{
+	if (p->reading || peer_queued(p) > p->high / 2)
+		return (0);
+	p->reading = 1;
+	event_add(p->rev, NULL);
+	if (p->in != NULL)
+		return (peer_input(p));
+	return (0);
+}
+
+/*
+ * The socket is writable (or replies to a batch of requests wait): write
+ * the queue, then perhaps read again.
+ */
+static void
+peer_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer	*p = arg;
+
+	if (peer_flush(p) == -1)
+		return;
+	if (!TAILQ_EMPTY(&p->out))
+		event_add(p->wev, NULL);
+	else
+		event_del(p->wev);
+	(void)peer_resume(p);
+}
+
+/*
+ * Writes the queue until it is empty or the socket is full. A write error
+ * loses the peer: returns -1 then (touch nothing).
+ */
+static int
+peer_flush(struct peer *p)
+{
+	ssize_t	 n;
+
+	while (!TAILQ_EMPTY(&p->out)) {
+		n = peer_write(p);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return (0);
+		if (n == -1) {
+			p->lost_cb(p, strerror(errno), p->arg);
+			return (-1);
+		}
+		peer_advance(p, (size_t)n);
+	}
+	return (0);
+}
+
+/*
+ * One sendmsg() of the head of the queue: the rest of the first frame,
+ * with its descriptor if none of it has gone yet, and the frames after it
+ * up to IOV_MAX or the next one with a descriptor.
+ */
+static ssize_t
+peer_write(struct peer *p)
+{
+	struct iovec		 iov[IOV_MAX];
+	struct msghdr		 msg;
+	struct cmsghdr		*cm;
 	union {
 		struct cmsghdr	 hdr;
 		char		 buf[CMSG_SPACE(sizeof(int))];
 	} cbuf;
-	ssize_t		 n;
+	struct peer_frame	*f = TAILQ_FIRST(&p->out);
+	int			 n = 0;
 
 	memset(&msg, 0, sizeof msg);
-	iov.iov_base = (void *)buf;
-	iov.iov_len = len;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	if (fd != -1) {
+	if (f->fd != -1) {
 		memset(&cbuf, 0, sizeof cbuf);
 		msg.msg_control = cbuf.buf;
 		msg.msg_controllen = sizeof cbuf.buf;
@@ -202,140 +336,147 @@ peer_sendmsg(struct peer *p, const uint8_t *buf, size_t len, int fd)
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+		memcpy(CMSG_DATA(cm), &f->fd, sizeof f->fd);
 	}
-	do
-		n = sendmsg(bufferevent_getfd(p->bev), &msg,
-		    MSG_DONTWAIT | MSG_NOSIGNAL);
-	while (n == -1 && errno == EINTR);
-	return (n);
+	do {
+		iov[n].iov_base = f->buf + f->off;
+		iov[n].iov_len = f->len - f->off;
+		n++;
+	} while ((f = TAILQ_NEXT(f, entry)) != NULL && f->fd == -1 &&
+	    n < IOV_MAX);
+	msg.msg_iov = iov;
+	msg.msg_iovlen = n;
+	return (sendmsg(p->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL));
 }
 
 /*
- * Sends the waiting frames in order while the output buffer is empty. A
- * frame written in part leaves its rest in the output buffer; the write
- * callback (low mark 0 while frames wait) comes back for the next one.
+ * n bytes of the queue have been written: drop the frames done, and the
+ * descriptor of the first, which went with its first byte.
  */
 static void
-peer_flush(struct peer *p)
+peer_advance(struct peer *p, size_t n)
 {
-	struct evbuffer		*out = bufferevent_get_output(p->bev);
 	struct peer_frame	*f;
-	ssize_t			 n;
+	size_t			 k;
 
-	while ((f = TAILQ_FIRST(&p->frames)) != NULL) {
-		if (evbuffer_get_length(out) != 0)
-			return;
-		n = peer_sendmsg(p, f->buf, f->len, f->fd);
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			event_add(p->wev, NULL);
-			return;
-		}
-		/* On another error, the read side sees the connection go. */
-		if (n > 0 && (size_t)n < f->len &&
-		    evbuffer_add(out, f->buf + n, f->len - n) != 0)
-			fatalx("evbuffer_add failed");
-		TAILQ_REMOVE(&p->frames, f, entry);
-		p->framed -= f->len;
-		p->nframes--;
-		if (f->fd != -1)
+	while (n > 0 && (f = TAILQ_FIRST(&p->out)) != NULL) {
+		if (f->fd != -1) {
 			close(f->fd);
-		free(f->buf);
-		free(f);
+			f->fd = -1;
+			p->nfds--;
+		}
+		k = f->len - f->off < n ? f->len - f->off : n;
+		f->off += k;
+		p->queued -= k;
+		n -= k;
+		if (f->off == f->len)
+			peer_frame_free(p, f);
 	}
-	bufferevent_setwatermark(p->bev, EV_WRITE, p->high / 2, 0);
 }
 
-/*
- * Puts frame buf (taken over) at the end of the waiting frames, with a
- * duplicate of fd (-1: none). Returns -1 with errno if it cannot.
- */
-static int
-peer_queue(struct peer *p, uint8_t *buf, size_t len, int fd)
+/* Unlinks and frees a frame of the queue, with its descriptor. */
+static void
+peer_frame_free(struct peer *p, struct peer_frame *f)
 {
-	struct peer_frame	*f;
-
-	if (p->nframes >= PEER_MAX_FRAMES) {
-		free(buf);
-		errno = ENOBUFS;
-		return (-1);
+	TAILQ_REMOVE(&p->out, f, entry);
+	p->queued -= f->len - f->off;
+	p->nframes--;
+	if (f->fd != -1) {
+		close(f->fd);
+		p->nfds--;
 	}
-	f = xcalloc(1, sizeof *f);
-	f->fd = -1;
-	if (fd != -1 && (f->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1) {
-		free(f);
-		free(buf);
-		return (-1);
-	}
-	f->buf = buf;
-	f->len = len;
-	TAILQ_INSERT_TAIL(&p->frames, f, entry);
-	p->framed += len;
-	p->nframes++;
-	log_debug("peer: a frame of %zu bytes%s waits (%u waiting)", len,
-	    fd != -1 ? " with a descriptor" : "", p->nframes);
-	bufferevent_setwatermark(p->bev, EV_WRITE, 0, 0);
-	return (0);
+	free(f);
 }
 
 /*
- * Packs msg as a whole frame, its length in *len. Returns NULL with errno
+ * Packs msg as a whole frame, not yet queued. Returns NULL with errno
  * EMSGSIZE or ENOBUFS as peer_send says.
  */
-static uint8_t *
-peer_pack(struct peer *p, const ProtobufCMessage *msg, size_t *len)
+static struct peer_frame *
+peer_pack(struct peer *p, const ProtobufCMessage *msg)
 {
-	uint8_t	*buf;
-	size_t	 size;
+	struct peer_frame	*f;
+	size_t			 size;
 
 	size = protobuf_c_message_get_packed_size(msg);
 	if (size > p->max_out) {
 		errno = EMSGSIZE;
 		return (NULL);
 	}
-	if (peer_queued(p) + size > sbd_conf.max_queued) {
+	if (peer_queued(p) + sizeof *f + size > sbd_conf.max_queued) {
 		errno = ENOBUFS;
 		return (NULL);
 	}
-	buf = xcalloc(1, SBP_FRAME_HEADER + size);
-	sbp_frame_header(buf, size);
-	protobuf_c_message_pack(msg, buf + SBP_FRAME_HEADER);
-	*len = SBP_FRAME_HEADER + size;
-	return (buf);
+	if ((f = malloc(sizeof *f + SBP_FRAME_HEADER + size)) == NULL)
+		fatal("malloc");	/* out of memory */
+	f->len = SBP_FRAME_HEADER + size;
+	f->off = 0;
+	f->fd = -1;
+	sbp_frame_header(f->buf, size);
+	protobuf_c_message_pack(msg, f->buf + SBP_FRAME_HEADER);
+	return (f);
+}
+
+/* Puts a frame at the end of the queue, to be written when the loop can. */
+static void
+peer_append(struct peer *p, struct peer_frame *f)
+{
+	TAILQ_INSERT_TAIL(&p->out, f, entry);
+	p->queued += f->len - f->off;
+	p->nframes++;
+	if (f->fd != -1)
+		p->nfds++;
+	if (!p->batch)
+		event_add(p->wev, NULL);
 }
 
 /*
  * Sends one message as a frame with descriptor fd (SCM_RIGHTS, with the
  * frame's first byte), after every reply queued before it; the caller keeps
- * fd. Returns -1 with errno as peer_send, or EMFILE if fd must wait and
- * cannot be duplicated.
+ * fd. With nothing queued it goes at once; else a duplicate of fd waits
+ * with it. Returns -1 with errno as peer_send, or EMFILE if fd must wait
+ * and cannot be duplicated, ENOBUFS if too many descriptors wait already.
  */
 int
 peer_send_fd(struct peer *p, const ProtobufCMessage *msg, int fd)
 {
-	struct evbuffer	*out = bufferevent_get_output(p->bev);
-	uint8_t		*buf;
-	size_t		 len;
-	ssize_t		 n;
+	struct peer_frame	*f;
+	ssize_t			 n = -1;
 
-	if ((buf = peer_pack(p, msg, &len)) == NULL)
+	if ((f = peer_pack(p, msg)) == NULL)
 		return (-1);
-	if (TAILQ_EMPTY(&p->frames) && evbuffer_get_length(out) == 0) {
-		n = peer_sendmsg(p, buf, len, fd);
-		if (n != -1 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-			/* On another error, the read side sees it go. */
-			if (n > 0 && (size_t)n < len &&
-			    evbuffer_add(out, buf + n, len - n) != 0)
-				fatalx("evbuffer_add failed");
-			free(buf);
+	if (TAILQ_EMPTY(&p->out)) {
+		f->fd = fd;
+		TAILQ_INSERT_TAIL(&p->out, f, entry);
+		do
+			n = peer_write(p);
+		while (n == -1 && errno == EINTR);
+		TAILQ_REMOVE(&p->out, f, entry);
+		f->fd = -1;
+		if (n >= 0) {
+			f->off = (size_t)n;	/* fd went with byte 0 */
+			if (f->off == f->len) {
+				free(f);
+				return (0);
+			}
+			peer_append(p, f);
 			return (0);
 		}
-		if (peer_queue(p, buf, len, fd) == -1)
-			return (-1);
-		event_add(p->wev, NULL);
-		return (0);
+		/* Full, or failing: the write callback will know. */
 	}
-	return (peer_queue(p, buf, len, fd));
+	if (p->nfds >= PEER_MAX_FDS) {
+		free(f);
+		errno = ENOBUFS;
+		return (-1);
+	}
+	if ((f->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		free(f);
+		return (-1);
+	}
+	log_debug("peer: a frame of %zu bytes with a descriptor waits (%u "
+	    "frames queued)", f->len, p->nframes);
+	peer_append(p, f);
+	return (0);
 }
 
 /*
@@ -346,32 +487,10 @@ peer_send_fd(struct peer *p, const ProtobufCMessage *msg, int fd)
 int
 peer_send(struct peer *p, const ProtobufCMessage *msg)
 {
-	struct evbuffer		*out = bufferevent_get_output(p->bev);
-	struct evbuffer_iovec	 vec;
-	uint8_t			*buf;
-	size_t			 len;
+	struct peer_frame	*f;
 
-	if (!TAILQ_EMPTY(&p->frames)) {
-		/* Behind a descriptor: wait with it. */
-		if ((buf = peer_pack(p, msg, &len)) == NULL)
-			return (-1);
-		return (peer_queue(p, buf, len, -1));
-	}
-	len = protobuf_c_message_get_packed_size(msg);
-	if (len > p->max_out) {
-		errno = EMSGSIZE;
+	if ((f = peer_pack(p, msg)) == NULL)
 		return (-1);
-	}
-	if (evbuffer_get_length(out) + len > sbd_conf.max_queued) {
-		errno = ENOBUFS;
-		return (-1);
-	}
-	if (evbuffer_reserve_space(out, SBP_FRAME_HEADER + len, &vec, 1) != 1)
-		fatalx("evbuffer_reserve_space failed");
-	sbp_frame_header(vec.iov_base, len);
-	protobuf_c_message_pack(msg, (uint8_t *)vec.iov_base + SBP_FRAME_HEADER);
-	vec.iov_len = SBP_FRAME_HEADER + len;
-	if (evbuffer_commit_space(out, &vec, 1) != 0)
-		fatalx("evbuffer_commit_space failed");
+	peer_append(p, f);
 	return (0);
 }

@@ -145,3 +145,17 @@ reply_address(struct session *s, uint64_t id, const struct sockaddr *sa,
 	resp.address = &ar;
 	reply_send(s, &resp);
 }
+
+/* Answers with one name. */
+void
+reply_name(struct session *s, uint64_t id, const char *name)
+{
+	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
+	Sockbroker__NameReply	 nr = SOCKBROKER__NAME_REPLY__INIT;
+
+	nr.name = (char *)name;
+	resp.id = id;
+	resp.result_case = SOCKBROKER__RESPONSE__RESULT_NAME;
+	resp.name = &nr;
+	reply_send(s, &resp);
+}

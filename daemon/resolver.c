@@ -216,12 +216,7 @@ resolver_submit(struct session *s, Sockbroker__Request *req,
 {
 	struct resolver_job	*j;
 
-	if (s->pending >= sbd_conf.max_pending) {
-		session_limit(s, LIMIT_PENDING, "pending request limit reached "
-		    "(%u)", sbd_conf.max_pending);
-		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, ENOBUFS,
-		    "too many requests waiting (limit %u)",
-		    sbd_conf.max_pending);
+	if (wait_pending_check(s, req) == -1) {
 		ops->done(arg);
 		return (OP_DONE);
 	}

@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include <event2/event.h>
-#include <event2/bufferevent.h>
 
 #include "sbproto.h"
 #include "policy.h"
@@ -66,6 +65,7 @@ enum wait_dir {
 struct session;
 struct handle;
 struct waiter;
+struct io_start;
 
 /*
  * One attempt at a request that may block: returns OP_DONE after answering
@@ -85,6 +85,8 @@ struct waiter {
 	wait_fn			 fn;
 	struct event		*timer;		/* NULL: no timeout */
 	size_t			 progress;	/* sendall: bytes already sent */
+	struct sockaddr_storage	 addr;		/* send: decoded and checked */
+	socklen_t		 addrlen;	/* 0: no address */
 };
 TAILQ_HEAD(waiter_queue, waiter);
 
@@ -109,26 +111,22 @@ struct handle_table {
 	unsigned int		  count;
 };
 
-/*
- * A reply frame that must wait its turn behind the output buffer: one that
- * carries a descriptor (fd, a duplicate the peer owns) or one queued after
- * such a frame (fd -1).
- */
-struct peer_frame {
-	TAILQ_ENTRY(peer_frame)	 entry;
-	uint8_t			*buf;
-	size_t			 len;
-	int			 fd;
-};
+/* The framing layer of a client connection (peer.c). */
+struct peer_frame;
 TAILQ_HEAD(peer_frames, peer_frame);
-
-/* The framing layer of a client connection. */
 struct peer {
-	struct bufferevent	*bev;
-	struct peer_frames	 frames;	/* waiting for the output to drain */
-	size_t			 framed;	/* bytes in frames */
-	unsigned int		 nframes;
-	struct event		*wev;		/* socket writable, for frames */
+	int			 fd;
+	struct event		*rev;		/* readable */
+	struct event		*wev;		/* writable, while output waits */
+	int			 reading;	/* rev added: not stopped */
+	int			 batch;		/* in the read callback */
+	uint8_t			*in;		/* what is left read; NULL: none */
+	size_t			 inlen;		/* bytes in in */
+	size_t			 insize;	/* bytes allocated at in */
+	struct peer_frames	 out;		/* replies, in order */
+	size_t			 queued;	/* bytes of out not yet written */
+	unsigned int		 nframes;	/* frames in out */
+	unsigned int		 nfds;		/* of them with a descriptor */
 	size_t			 max_in;	/* largest frame we accept */
 	size_t			 max_out;	/* largest frame the peer accepts */
 	size_t			 high;		/* stop reading above this */
@@ -278,8 +276,12 @@ void	handle_close(struct handle *);
 /* wait.c */
 int	wait_timeout_check(struct session *, const Sockbroker__Request *, int,
 	    double);
+int	wait_pending_check(struct session *, const Sockbroker__Request *);
 enum op_result	wait_try(struct session *, struct handle *,
 	    Sockbroker__Request *, enum wait_dir, int, double, wait_fn);
+enum op_result	wait_try_io(struct session *, struct handle *,
+	    Sockbroker__Request *, enum wait_dir, const struct io_start *,
+	    wait_fn);
 enum op_result	wait_park(struct session *, struct handle *,
 	    Sockbroker__Request *, enum wait_dir, int, double, wait_fn, size_t);
 void	wait_ready(struct handle *, enum wait_dir);
@@ -314,6 +316,7 @@ void	reply_fd(struct session *, uint64_t, int);
 void	reply_count(struct session *, uint64_t, uint64_t);
 void	reply_address(struct session *, uint64_t, const struct sockaddr *,
 	    socklen_t, int);
+void	reply_name(struct session *, uint64_t, const char *);
 
 /* mediate.c */
 int	mediate_socket(struct session *, const Sockbroker__Request *, int, int,
@@ -365,7 +368,15 @@ struct io_start {
 	int				 sending;	/* send, sendmsg */
 	const uint8_t			*data;		/* first buffer sent */
 	size_t				 len;
+	struct sockaddr_storage		 ss;		/* address, decoded */
+	socklen_t			 sslen;		/* 0: none */
 };
+
+/* An io_start with the handle, timeout and flags fields of request r. */
+#define OP_IO_INIT(r, ok, send) { .handle = (r)->handle,		\
+	.has_timeout = (r)->has_timeout, .timeout = (r)->timeout,	\
+	.flags = (r)->has_flags ? (r)->flags : 0, .allowed = (ok),	\
+	.sending = (send) }
 
 #define OP_SEND_FLAGS	(MSG_OOB | MSG_DONTROUTE | MSG_DONTWAIT | MSG_EOR | \
 			    MSG_MORE | MSG_NOSIGNAL | MSG_CONFIRM)
@@ -376,6 +387,8 @@ struct handle	*op_io_start(struct session *, const Sockbroker__Request *,
 	    struct io_start *);
 void	op_io_init(size_t);
 uint8_t	*op_io_buffer(size_t *, const struct session *, size_t, size_t);
+ssize_t	op_io_recvmsg(struct session *, struct handle *, struct msghdr *,
+	    int);
 void	op_io_free(void);
 enum op_result	op_send(struct session *, Sockbroker__Request *);
 enum op_result	op_recv(struct session *, Sockbroker__Request *);

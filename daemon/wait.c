@@ -13,11 +13,14 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sockbrokerd.h"
 
 static void	wait_timeout_cb(evutil_socket_t, short, void *);
 static void	wait_free(struct waiter *);
+static enum op_result	wait_first(struct waiter *, int, double);
+static enum op_result	wait_enqueue(const struct waiter *, int, double);
 
 /*
  * Checks a request's timeout field. Returns 0, or -1 after answering EINVAL
@@ -39,6 +42,23 @@ wait_timeout_check(struct session *s, const Sockbroker__Request *req,
 }
 
 /*
+ * Refuses a request that would wait (parked or on a resolver thread) when
+ * the client has too many waiting already: returns -1 after answering
+ * ENOBUFS, else 0.
+ */
+int
+wait_pending_check(struct session *s, const Sockbroker__Request *req)
+{
+	if (s->pending < sbd_conf.max_pending)
+		return (0);
+	session_limit(s, LIMIT_PENDING, "pending request limit reached (%u)",
+	    sbd_conf.max_pending);
+	reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, ENOBUFS,
+	    "too many requests waiting (limit %u)", sbd_conf.max_pending);
+	return (-1);
+}
+
+/*
  * Runs fn now if nothing waits before it in that direction; parks the
  * request if it would block (or must queue) and its timeout allows waiting.
  */
@@ -49,13 +69,42 @@ wait_try(struct session *s, struct handle *h, Sockbroker__Request *req,
 	struct waiter	 first = { .session = s, .handle = h, .req = req,
 			    .dir = dir, .fn = fn };
 
-	if (TAILQ_EMPTY(&h->waiting[dir]) && fn(s, h, &first) == OP_DONE)
+	return (wait_first(&first, has, timeout));
+}
+
+/*
+ * wait_try for a data operation checked by op_io_start: its timeout, and
+ * the address it decoded, which every attempt uses as it was checked.
+ */
+enum op_result
+wait_try_io(struct session *s, struct handle *h, Sockbroker__Request *req,
+    enum wait_dir dir, const struct io_start *io, wait_fn fn)
+{
+	struct waiter	 first = { .session = s, .handle = h, .req = req,
+			    .dir = dir, .fn = fn };
+
+	if (io->sslen > 0) {
+		memcpy(&first.addr, &io->ss, io->sslen);
+		first.addrlen = io->sslen;
+	}
+	return (wait_first(&first, io->has_timeout, io->timeout));
+}
+
+/* The first attempt of the request in *first, and its parking if it blocks. */
+static enum op_result
+wait_first(struct waiter *first, int has, double timeout)
+{
+	struct handle	*h = first->handle;
+
+	if (TAILQ_EMPTY(&h->waiting[first->dir]) &&
+	    first->fn(first->session, h, first) == OP_DONE)
 		return (OP_DONE);
 	if (has && timeout == 0) {
-		reply_errno(s, req->id, EAGAIN, sbp_op_name(req));
+		reply_errno(first->session, first->req->id, EAGAIN,
+		    sbp_op_name(first->req));
 		return (OP_DONE);
 	}
-	return (wait_park(s, h, req, dir, has, timeout, fn, first.progress));
+	return (wait_enqueue(first, has, timeout));
 }
 
 /*
@@ -66,34 +115,37 @@ enum op_result
 wait_park(struct session *s, struct handle *h, Sockbroker__Request *req,
     enum wait_dir dir, int has, double timeout, wait_fn fn, size_t progress)
 {
+	struct waiter	 first = { .session = s, .handle = h, .req = req,
+			    .dir = dir, .fn = fn, .progress = progress };
+
+	return (wait_enqueue(&first, has, timeout));
+}
+
+/* Parks a copy of the waiter in *tmpl, with a timer if has is set. */
+static enum op_result
+wait_enqueue(const struct waiter *tmpl, int has, double timeout)
+{
+	struct session	*s = tmpl->session;
+	struct handle	*h = tmpl->handle;
 	struct waiter	*w;
 	struct timeval	 tv;
 
-	if (s->pending >= sbd_conf.max_pending) {
-		session_limit(s, LIMIT_PENDING, "pending request limit reached "
-		    "(%u)", sbd_conf.max_pending);
-		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, ENOBUFS,
-		    "too many requests waiting (limit %u)",
-		    sbd_conf.max_pending);
+	if (wait_pending_check(s, tmpl->req) == -1)
 		return (OP_DONE);
-	}
 	w = xcalloc(1, sizeof *w);
-	w->session = s;
-	w->handle = h;
-	w->req = req;
-	w->dir = dir;
-	w->fn = fn;
-	w->progress = progress;
+	*w = *tmpl;
+	w->timer = NULL;
 	if (has) {
+		/* Out of memory in libevent: not something a client chose. */
 		if ((w->timer = evtimer_new(sbd_base, wait_timeout_cb, w)) == NULL)
 			fatalx("evtimer_new failed");
 		tv.tv_sec = (time_t)timeout;
 		tv.tv_usec = (suseconds_t)((timeout - (double)tv.tv_sec) * 1e6);
 		evtimer_add(w->timer, &tv);
 	}
-	if (TAILQ_EMPTY(&h->waiting[dir]))
-		event_add(h->ev[dir], NULL);
-	TAILQ_INSERT_TAIL(&h->waiting[dir], w, entry);
+	if (TAILQ_EMPTY(&h->waiting[w->dir]))
+		event_add(h->ev[w->dir], NULL);
+	TAILQ_INSERT_TAIL(&h->waiting[w->dir], w, entry);
 	s->pending++;
 	return (OP_PARKED);
 }

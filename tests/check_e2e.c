@@ -30,6 +30,8 @@ const struct check_program check_program = {
 		e2e_limits_suite,
 		e2e_audit_suite,
 		e2e_passfd_suite,
+		e2e_park_suite,
+		e2e_peer_suite,
 		NULL,
 	},
 };
