@@ -30,6 +30,7 @@ const struct check_program check_program = {
 		e2e_limits_suite,
 		e2e_audit_suite,
 		e2e_passfd_suite,
+		e2e_privileged_suite,
 		NULL,
 	},
 };
