@@ -38,13 +38,6 @@ static const struct kernel_type kernel_types[] = {
 };
 #define KERNEL_NTYPES	(sizeof kernel_types / sizeof kernel_types[0])
 
-/* The number of families served. */
-size_t
-kernel_family_count(void)
-{
-	return (KERNEL_NFAMILIES);
-}
-
 /* The i-th family served, or NULL past the end. */
 const struct kernel_family *
 kernel_family_at(size_t i)
@@ -52,30 +45,31 @@ kernel_family_at(size_t i)
 	return (i < KERNEL_NFAMILIES ? &kernel_families[i] : NULL);
 }
 
+/* The family of value af, or of name when it is not NULL; or NULL. */
+static const struct kernel_family *
+kernel_family_lookup(int af, const char *name)
+{
+	const struct kernel_family	*f = kernel_families;
+
+	for (; f < kernel_families + KERNEL_NFAMILIES; f++) {
+		if (name != NULL ? strcmp(f->name, name) == 0 : f->af == af)
+			return (f);
+	}
+	return (NULL);
+}
+
 /* The family of an AF_* value, or NULL if it is not served. */
 const struct kernel_family *
 kernel_family_find(int af)
 {
-	size_t	i;
-
-	for (i = 0; i < KERNEL_NFAMILIES; i++) {
-		if (kernel_families[i].af == af)
-			return (&kernel_families[i]);
-	}
-	return (NULL);
+	return (kernel_family_lookup(af, NULL));
 }
 
 /* The family of a policy name ("inet"), or NULL. */
 const struct kernel_family *
 kernel_family_by_name(const char *name)
 {
-	size_t	i;
-
-	for (i = 0; i < KERNEL_NFAMILIES; i++) {
-		if (strcmp(kernel_families[i].name, name) == 0)
-			return (&kernel_families[i]);
-	}
-	return (NULL);
+	return (kernel_family_lookup(AF_UNSPEC, name));
 }
 
 /* The policy name of a family ("inet"), or NULL. */

@@ -74,9 +74,15 @@
 #define OPT(lvl, nm, acc, shape, lo, hi) \
 	K(#lvl, #nm, lvl, nm, acc, shape, lo, hi, 0, KERNEL_CAP_NONE, \
 	    AF_UNSPEC, 0, 0)
-/* An int, read and set. */
-#define I(lvl, nm)	K(#lvl, #nm, lvl, nm, KERNEL_OPT_RW, KERNEL_OPT_INT, \
+/* An int, read and set; at SOL_SOCKET, IP, IPv6, TCP and netlink levels. */
+#define KI(sl, sn, lvl, nm) K(sl, sn, lvl, nm, KERNEL_OPT_RW, KERNEL_OPT_INT, \
 			    1, sizeof(int), 0, KERNEL_CAP_NONE, AF_UNSPEC, 0, 0)
+#define I(lvl, nm)	KI(#lvl, #nm, lvl, nm)
+#define SI(nm)		KI("SOL_SOCKET", #nm, SOL_SOCKET, nm)
+#define IPI(nm)		KI("IPPROTO_IP", #nm, IPPROTO_IP, nm)
+#define I6(nm)		KI("IPPROTO_IPV6", #nm, IPPROTO_IPV6, nm)
+#define TI(nm)		KI("IPPROTO_TCP", #nm, IPPROTO_TCP, nm)
+#define NI(nm)		KI("SOL_NETLINK", #nm, SOL_NETLINK, nm)
 /* An int, read only. */
 #define RI(lvl, nm)	K(#lvl, #nm, lvl, nm, KERNEL_OPT_GET, KERNEL_OPT_INT, \
 			    0, sizeof(int), 0, KERNEL_CAP_NONE, AF_UNSPEC, 0, 0)
@@ -88,6 +94,10 @@
 #define S(lvl, nm, a, b) K(#lvl, #nm, lvl, nm, KERNEL_OPT_RW, \
 			    KERNEL_OPT_STRUCT, a, b, 0, KERNEL_CAP_NONE, \
 			    AF_UNSPEC, 0, 0)
+/* A struct of type t, read and set. */
+#define ST(lvl, nm, t)	K(#lvl, #nm, lvl, nm, KERNEL_OPT_RW, \
+			    KERNEL_OPT_STRUCT, sizeof(t), sizeof(t), 0, \
+			    KERNEL_CAP_NONE, AF_UNSPEC, 0, 0)
 /* Bytes (a list, a name), read and set. */
 #define B(lvl, nm, a, b) K(#lvl, #nm, lvl, nm, KERNEL_OPT_RW, \
 			    KERNEL_OPT_BYTES, a, b, 0, KERNEL_CAP_NONE, \
@@ -102,20 +112,14 @@
 #define ANY		AF_UNSPEC, 0, 0
 
 static const struct kernel_opt kernel_opts[] = {
-	I(SOL_SOCKET, SO_REUSEADDR), I(SOL_SOCKET, SO_REUSEPORT),
-	I(SOL_SOCKET, SO_KEEPALIVE), I(SOL_SOCKET, SO_BROADCAST),
-	I(SOL_SOCKET, SO_DONTROUTE), I(SOL_SOCKET, SO_OOBINLINE),
-	I(SOL_SOCKET, SO_SNDBUF), I(SOL_SOCKET, SO_RCVBUF),
-	I(SOL_SOCKET, SO_RCVLOWAT),
-	I(SOL_SOCKET, SO_TIMESTAMP), I(SOL_SOCKET, SO_TIMESTAMPNS),
-	I(SOL_SOCKET, SO_RXQ_OVFL), I(SOL_SOCKET, SO_PASSCRED),
-	I(SOL_SOCKET, SO_INCOMING_CPU),
+	SI(SO_REUSEADDR), SI(SO_REUSEPORT), SI(SO_KEEPALIVE), SI(SO_BROADCAST),
+	SI(SO_DONTROUTE), SI(SO_OOBINLINE), SI(SO_SNDBUF), SI(SO_RCVBUF),
+	SI(SO_RCVLOWAT), SI(SO_TIMESTAMP), SI(SO_TIMESTAMPNS), SI(SO_RXQ_OVFL),
+	SI(SO_PASSCRED), SI(SO_INCOMING_CPU),
 	S(SOL_SOCKET, SO_TIMESTAMPING, sizeof(int), 2 * sizeof(int)),
-	S(SOL_SOCKET, SO_LINGER, sizeof(struct linger), sizeof(struct linger)),
-	S(SOL_SOCKET, SO_RCVTIMEO, sizeof(struct timeval),
-	    sizeof(struct timeval)),
-	S(SOL_SOCKET, SO_SNDTIMEO, sizeof(struct timeval),
-	    sizeof(struct timeval)),
+	ST(SOL_SOCKET, SO_LINGER, struct linger),
+	ST(SOL_SOCKET, SO_RCVTIMEO, struct timeval),
+	ST(SOL_SOCKET, SO_SNDTIMEO, struct timeval),
 	RI(SOL_SOCKET, SO_TYPE), RI(SOL_SOCKET, SO_ERROR),
 	RI(SOL_SOCKET, SO_DOMAIN), RI(SOL_SOCKET, SO_PROTOCOL),
 	RI(SOL_SOCKET, SO_ACCEPTCONN),
@@ -139,12 +143,10 @@ static const struct kernel_opt kernel_opts[] = {
 	PI(SOL_SOCKET, SO_RCVBUFFORCE, KERNEL_OPT_SET, CAP_NET_ADMIN, ANY),
 	PI(SOL_SOCKET, SO_BUSY_POLL, KERNEL_OPT_RW, CAP_NET_ADMIN, ANY),
 
-	I(IPPROTO_IP, IP_TOS), I(IPPROTO_IP, IP_TTL),
-	I(IPPROTO_IP, IP_MULTICAST_TTL), I(IPPROTO_IP, IP_MULTICAST_LOOP),
-	I(IPPROTO_IP, IP_RECVTTL), I(IPPROTO_IP, IP_RECVTOS),
-	I(IPPROTO_IP, IP_PKTINFO), I(IPPROTO_IP, IP_MTU_DISCOVER),
-	I(IPPROTO_IP, IP_FREEBIND), I(IPPROTO_IP, IP_RECVERR),
-	I(IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT), I(IPPROTO_IP, IP_RECVORIGDSTADDR),
+	IPI(IP_TOS), IPI(IP_TTL), IPI(IP_MULTICAST_TTL),
+	IPI(IP_MULTICAST_LOOP), IPI(IP_RECVTTL), IPI(IP_RECVTOS),
+	IPI(IP_PKTINFO), IPI(IP_MTU_DISCOVER), IPI(IP_FREEBIND),
+	IPI(IP_RECVERR), IPI(IP_BIND_ADDRESS_NO_PORT), IPI(IP_RECVORIGDSTADDR),
 	RI(IPPROTO_IP, IP_MTU),
 	S(IPPROTO_IP, IP_MULTICAST_IF, sizeof(struct in_addr),
 	    sizeof(struct ip_mreqn)),
@@ -175,36 +177,26 @@ static const struct kernel_opt kernel_opts[] = {
 	PI(IPPROTO_IPV6, IPV6_ROUTER_ALERT, KERNEL_OPT_SET, CAP_NET_RAW,
 	    AF_INET6, SOCK_RAW, IPPROTO_RAW),
 
-	I(IPPROTO_IPV6, IPV6_V6ONLY), I(IPPROTO_IPV6, IPV6_UNICAST_HOPS),
-	I(IPPROTO_IPV6, IPV6_MULTICAST_HOPS),
-	I(IPPROTO_IPV6, IPV6_MULTICAST_LOOP), I(IPPROTO_IPV6, IPV6_MULTICAST_IF),
-	I(IPPROTO_IPV6, IPV6_RECVPKTINFO), I(IPPROTO_IPV6, IPV6_RECVHOPLIMIT),
-	I(IPPROTO_IPV6, IPV6_TCLASS), I(IPPROTO_IPV6, IPV6_RECVTCLASS),
-	I(IPPROTO_IPV6, IPV6_MTU_DISCOVER), I(IPPROTO_IPV6, IPV6_RECVERR),
-	I(IPPROTO_IPV6, IPV6_CHECKSUM),
+	I6(IPV6_V6ONLY), I6(IPV6_UNICAST_HOPS), I6(IPV6_MULTICAST_HOPS),
+	I6(IPV6_MULTICAST_LOOP), I6(IPV6_MULTICAST_IF), I6(IPV6_RECVPKTINFO),
+	I6(IPV6_RECVHOPLIMIT), I6(IPV6_TCLASS), I6(IPV6_RECVTCLASS),
+	I6(IPV6_MTU_DISCOVER), I6(IPV6_RECVERR), I6(IPV6_CHECKSUM),
 	RI(IPPROTO_IPV6, IPV6_MTU),
-	S(IPPROTO_IPV6, IPV6_JOIN_GROUP, sizeof(struct ipv6_mreq),
-	    sizeof(struct ipv6_mreq)),
-	S(IPPROTO_IPV6, IPV6_LEAVE_GROUP, sizeof(struct ipv6_mreq),
-	    sizeof(struct ipv6_mreq)),
+	ST(IPPROTO_IPV6, IPV6_JOIN_GROUP, struct ipv6_mreq),
+	ST(IPPROTO_IPV6, IPV6_LEAVE_GROUP, struct ipv6_mreq),
 
-	I(IPPROTO_TCP, TCP_NODELAY), I(IPPROTO_TCP, TCP_MAXSEG),
-	I(IPPROTO_TCP, TCP_CORK), I(IPPROTO_TCP, TCP_KEEPIDLE),
-	I(IPPROTO_TCP, TCP_KEEPINTVL), I(IPPROTO_TCP, TCP_KEEPCNT),
-	I(IPPROTO_TCP, TCP_SYNCNT), I(IPPROTO_TCP, TCP_LINGER2),
-	I(IPPROTO_TCP, TCP_DEFER_ACCEPT), I(IPPROTO_TCP, TCP_WINDOW_CLAMP),
-	I(IPPROTO_TCP, TCP_QUICKACK), I(IPPROTO_TCP, TCP_USER_TIMEOUT),
-	I(IPPROTO_TCP, TCP_NOTSENT_LOWAT), I(IPPROTO_TCP, TCP_FASTOPEN),
+	TI(TCP_NODELAY), TI(TCP_MAXSEG), TI(TCP_CORK), TI(TCP_KEEPIDLE),
+	TI(TCP_KEEPINTVL), TI(TCP_KEEPCNT), TI(TCP_SYNCNT), TI(TCP_LINGER2),
+	TI(TCP_DEFER_ACCEPT), TI(TCP_WINDOW_CLAMP), TI(TCP_QUICKACK),
+	TI(TCP_USER_TIMEOUT), TI(TCP_NOTSENT_LOWAT), TI(TCP_FASTOPEN),
 	B(IPPROTO_TCP, TCP_CONGESTION, 1, 16),
 	RS(IPPROTO_TCP, TCP_INFO, sizeof(struct tcp_info)),
 
 	I(IPPROTO_UDP, UDP_CORK),
 
 	/* ICMP filters of raw sockets. */
-	S(SOL_RAW, ICMP_FILTER, sizeof(struct icmp_filter),
-	    sizeof(struct icmp_filter)),
-	S(IPPROTO_ICMPV6, ICMP6_FILTER, sizeof(struct icmp6_filter),
-	    sizeof(struct icmp6_filter)),
+	ST(SOL_RAW, ICMP_FILTER, struct icmp_filter),
+	ST(IPPROTO_ICMPV6, ICMP6_FILTER, struct icmp6_filter),
 
 	/*
 	 * AF_PACKET. Joining a membership can put an interface in
@@ -222,11 +214,10 @@ static const struct kernel_opt kernel_opts[] = {
 	RS(SOL_PACKET, PACKET_STATISTICS, sizeof(struct tpacket_stats)),
 
 	/* AF_NETLINK. */
-	I(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP),
-	I(SOL_NETLINK, NETLINK_DROP_MEMBERSHIP),
-	I(SOL_NETLINK, NETLINK_PKTINFO), I(SOL_NETLINK, NETLINK_NO_ENOBUFS),
-	I(SOL_NETLINK, NETLINK_BROADCAST_ERROR), I(SOL_NETLINK, NETLINK_CAP_ACK),
-	I(SOL_NETLINK, NETLINK_EXT_ACK), I(SOL_NETLINK, NETLINK_GET_STRICT_CHK),
+	NI(NETLINK_ADD_MEMBERSHIP), NI(NETLINK_DROP_MEMBERSHIP),
+	NI(NETLINK_PKTINFO), NI(NETLINK_NO_ENOBUFS),
+	NI(NETLINK_BROADCAST_ERROR), NI(NETLINK_CAP_ACK), NI(NETLINK_EXT_ACK),
+	NI(NETLINK_GET_STRICT_CHK),
 
 	/*
 	 * AF_CAN. None is privileged: what a CAN socket sends and hears is
@@ -234,30 +225,24 @@ static const struct kernel_opt kernel_opts[] = {
 	 */
 	B(SOL_CAN_RAW, CAN_RAW_FILTER, 0,
 	    CAN_RAW_FILTER_MAX * sizeof(struct can_filter)),
-	S(SOL_CAN_RAW, CAN_RAW_ERR_FILTER, sizeof(can_err_mask_t),
-	    sizeof(can_err_mask_t)),
+	ST(SOL_CAN_RAW, CAN_RAW_ERR_FILTER, can_err_mask_t),
 	I(SOL_CAN_RAW, CAN_RAW_LOOPBACK), I(SOL_CAN_RAW, CAN_RAW_RECV_OWN_MSGS),
 	I(SOL_CAN_RAW, CAN_RAW_FD_FRAMES), I(SOL_CAN_RAW, CAN_RAW_JOIN_FILTERS),
-	S(SOL_CAN_ISOTP, CAN_ISOTP_OPTS, sizeof(struct can_isotp_options),
-	    sizeof(struct can_isotp_options)),
-	S(SOL_CAN_ISOTP, CAN_ISOTP_RECV_FC, sizeof(struct can_isotp_fc_options),
-	    sizeof(struct can_isotp_fc_options)),
-	S(SOL_CAN_ISOTP, CAN_ISOTP_TX_STMIN, sizeof(uint32_t),
-	    sizeof(uint32_t)),
-	S(SOL_CAN_ISOTP, CAN_ISOTP_RX_STMIN, sizeof(uint32_t),
-	    sizeof(uint32_t)),
-	S(SOL_CAN_ISOTP, CAN_ISOTP_LL_OPTS, sizeof(struct can_isotp_ll_options),
-	    sizeof(struct can_isotp_ll_options)),
+	ST(SOL_CAN_ISOTP, CAN_ISOTP_OPTS, struct can_isotp_options),
+	ST(SOL_CAN_ISOTP, CAN_ISOTP_RECV_FC, struct can_isotp_fc_options),
+	ST(SOL_CAN_ISOTP, CAN_ISOTP_TX_STMIN, uint32_t),
+	ST(SOL_CAN_ISOTP, CAN_ISOTP_RX_STMIN, uint32_t),
+	ST(SOL_CAN_ISOTP, CAN_ISOTP_LL_OPTS, struct can_isotp_ll_options),
 	B(SOL_CAN_J1939, SO_J1939_FILTER, 0,
 	    J1939_FILTER_MAX * sizeof(struct j1939_filter)),
-	I(SOL_CAN_J1939, SO_J1939_PROMISC), I(SOL_CAN_J1939, SO_J1939_SEND_PRIO),
+	I(SOL_CAN_J1939, SO_J1939_PROMISC),
+	I(SOL_CAN_J1939, SO_J1939_SEND_PRIO),
 	I(SOL_CAN_J1939, SO_J1939_ERRQUEUE),
 
 	/* AF_TIPC. */
 	I(SOL_TIPC, TIPC_IMPORTANCE), I(SOL_TIPC, TIPC_SRC_DROPPABLE),
 	I(SOL_TIPC, TIPC_DEST_DROPPABLE), I(SOL_TIPC, TIPC_CONN_TIMEOUT),
-	S(SOL_TIPC, TIPC_GROUP_JOIN, sizeof(struct tipc_group_req),
-	    sizeof(struct tipc_group_req)),
+	ST(SOL_TIPC, TIPC_GROUP_JOIN, struct tipc_group_req),
 	I(SOL_TIPC, TIPC_GROUP_LEAVE),
 
 	/*
@@ -271,21 +256,11 @@ static const struct kernel_opt kernel_opts[] = {
 	    KERNEL_OPT_BYTES, 0, KERNEL_OPT_ALG_TAG_MAX),
 
 	/* AF_VSOCK. */
-	S(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, sizeof(uint64_t),
-	    sizeof(uint64_t)),
-	S(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MIN_SIZE, sizeof(uint64_t),
-	    sizeof(uint64_t)),
-	S(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, sizeof(uint64_t),
-	    sizeof(uint64_t)),
+	ST(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, uint64_t),
+	ST(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MIN_SIZE, uint64_t),
+	ST(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, uint64_t),
 };
 #define KERNEL_NOPTS	(sizeof kernel_opts / sizeof kernel_opts[0])
-
-/* The number of options in the registry. */
-size_t
-kernel_opt_count(void)
-{
-	return (KERNEL_NOPTS);
-}
 
 /* The i-th option of the registry, or NULL past its end. */
 const struct kernel_opt *

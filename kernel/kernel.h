@@ -85,7 +85,6 @@ struct kernel_ioctl {
 };
 
 /* kernel-opt.c */
-size_t			 kernel_opt_count(void);
 const struct kernel_opt	*kernel_opt_at(size_t);
 const struct kernel_opt	*kernel_opt_find(int, int);
 const struct kernel_opt	*kernel_opt_by_name(const char *);
@@ -95,7 +94,6 @@ const char		*kernel_opt_describe(int, int, char *, size_t);
 int			 kernel_opt_privileged(int, int);
 
 /* kernel-family.c */
-size_t			 kernel_family_count(void);
 const struct kernel_family *kernel_family_at(size_t);
 const struct kernel_family *kernel_family_find(int);
 const struct kernel_family *kernel_family_by_name(const char *);

@@ -19,17 +19,24 @@
 #include "kernel.h"
 #include "optwalk.h"
 
+static char		 optwalk_path[64];
+static const char	*optwalk_args[] = { "--policy", optwalk_path, NULL };
+
 /* The loopback: index 1 in every network namespace. */
 #define OPTWALK_LO	"lo"
 #define OPTWALK_LO_INDEX 1
 
+static void	optwalk_use_policy(int);
+static void	optwalk_refused_setup(void);
+static void	optwalk_granted_setup(void);
+static void	optwalk_teardown(void);
 static size_t	optwalk_value(const struct kernel_opt *, void *, size_t);
 static int	optwalk_try(sb_conn *, const struct kernel_opt *, int, int,
 		    int, int);
 
-/* Writes the walk's policy into a new temporary file. */
-void
-optwalk_policy(char *path, size_t size, int grant)
+/* Writes the walk's policy into a new temporary file and names it. */
+static void
+optwalk_use_policy(int grant)
 {
 	const struct kernel_family	*f;
 	const struct kernel_opt		*o;
@@ -38,8 +45,8 @@ optwalk_policy(char *path, size_t size, int grant)
 	size_t				 i;
 	int				 fd, first = 1;
 
-	snprintf(path, size, "/tmp/sboptwalk.XXXXXX");
-	ck_assert_int_ne(fd = mkstemp(path), -1);
+	snprintf(optwalk_path, sizeof optwalk_path, "/tmp/sboptwalk.XXXXXX");
+	ck_assert_int_ne(fd = mkstemp(optwalk_path), -1);
 	ck_assert_ptr_nonnull(fp = fdopen(fd, "w"));
 	fprintf(fp, "# the option walk, %s\npermit * family ", grant ?
 	    "every privileged option granted" : "no option granted");
@@ -55,6 +62,47 @@ optwalk_policy(char *path, size_t size, int grant)
 	}
 	fprintf(fp, "\n");
 	ck_assert_int_eq(fclose(fp), 0);
+	fixture_set_args(optwalk_args);
+}
+
+/* Unchecked fixture: the walk's policy naming no option. */
+static void
+optwalk_refused_setup(void)
+{
+	optwalk_use_policy(0);
+}
+
+/* Unchecked fixture: the walk's policy naming every privileged option. */
+static void
+optwalk_granted_setup(void)
+{
+	optwalk_use_policy(1);
+}
+
+/* Removes the walk's policy; the default daemon arguments again. */
+static void
+optwalk_teardown(void)
+{
+	unlink(optwalk_path);
+	fixture_set_args(NULL);
+}
+
+/* The walk's two TCases, each with its policy, running the given tests. */
+void
+optwalk_tcases(Suite *s, const TTest *refused, const TTest *granted)
+{
+	TCase	*tc;
+
+	tc = fixture_tcase("options-refused");
+	tcase_add_unchecked_fixture(tc, optwalk_refused_setup,
+	    optwalk_teardown);
+	tcase_add_test(tc, refused);
+	suite_add_tcase(s, tc);
+	tc = fixture_tcase("options-granted");
+	tcase_add_unchecked_fixture(tc, optwalk_granted_setup,
+	    optwalk_teardown);
+	tcase_add_test(tc, granted);
+	suite_add_tcase(s, tc);
 }
 
 /*

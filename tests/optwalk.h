@@ -15,11 +15,12 @@
 #include "fixture.h"
 
 /*
- * Writes a policy into a new temporary file (its path into path, of size
- * bytes): every family and type the registry knows, and when grant is set,
- * every privileged option named.
+ * Adds to s the TCases "options-refused" and "options-granted": their
+ * daemons run with the walk's policy (every family and type the registry
+ * knows; in the second, every privileged option named, in the first none),
+ * and each runs its test.
  */
-void	 optwalk_policy(char *path, size_t size, int grant);
+void	 optwalk_tcases(Suite *s, const TTest *refused, const TTest *granted);
 /*
  * Walks the registry on c over the n families: a privileged option of one
  * of them is tried on its own socket; one that any socket takes, on the
