@@ -19,7 +19,8 @@
  * matching is a denial.
  *
  * Some things are closed unless the deciding permit rule grants them by
- * name, whatever it says about the family: binding a port below 1024
+ * name, whatever it says about the family: raw inet and inet6 sockets
+ * (`type raw`; SOCK_PACKET counts as raw), binding a port below 1024
  * (`port`), AF_UNIX paths and abstract names (`path`), netlink messages
  * that change state (`netlink-write`), privileged socket options
  * (`option`), and passing the real descriptor (`fd-pass`). Without the
