@@ -29,8 +29,8 @@
  * registry (kernel/kernel-opt.c) says which privileged option needs which.
  */
 static const unsigned int	 priv_keep[] = {
-	CAP_NET_RAW,		/* raw IP, AF_PACKET, SO_BINDTODEVICE, HCI */
-	CAP_NET_ADMIN,		/* netlink writes, SO_MARK, interface ioctls */
+	CAP_NET_RAW,		/* raw IP, AF_PACKET, SO_BINDTODEVICE, HCI, ... */
+	CAP_NET_ADMIN,		/* netlink writes, SO_MARK, IP_TRANSPARENT, ... */
 	CAP_NET_BIND_SERVICE,	/* ports below 1024 */
 };
 #define PRIV_NKEEP	(sizeof priv_keep / sizeof priv_keep[0])
@@ -38,7 +38,6 @@ static const unsigned int	 priv_keep[] = {
 static void		 priv_keep_caps(void);
 static void		 priv_keep_names(char *, size_t);
 static const char	*priv_change_id_error(int);
-static int		 priv_kept(unsigned int);
 static void		 priv_verify(uid_t, gid_t);
 
 /* Says what a negative capng_change_id() result means. */
@@ -71,8 +70,8 @@ priv_change_id_error(int rc)
 }
 
 /* Whether cap is one of those the daemon keeps. */
-static int
-priv_kept(unsigned int cap)
+int
+priv_keeps(unsigned int cap)
 {
 	size_t	 i;
 
@@ -153,7 +152,7 @@ priv_verify(uid_t uid, gid_t gid)
 	if (capng_get_caps_process() != 0)
 		fatalx("privilege drop: cannot read our capabilities");
 	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		want = priv_kept(cap);
+		want = priv_keeps(cap);
 		if (capng_have_capability(CAPNG_EFFECTIVE, cap) != want ||
 		    capng_have_capability(CAPNG_PERMITTED, cap) != want)
 			fatalx("privilege drop: capability %s is %s",

@@ -202,6 +202,7 @@ void	listener_close(void);
 
 /* priv.c */
 void	priv_drop(const char *);
+int	priv_keeps(unsigned int);
 
 /* sdnotify.c */
 int	sdnotify_listen_fd(void);

@@ -388,10 +388,13 @@ audit_suite(void)
 	return (s);
 }
 
+Suite	*priv_suite(void);		/* check_priv.c */
+
 /* The suites tests/check_main.c runs. */
 const struct check_program check_program = {
 	0, {
 		audit_suite,
+		priv_suite,
 		NULL,
 	},
 };
