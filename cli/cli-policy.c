@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kernel.h"
 #include "policy.h"
 
 #define CLI_POLICY_MAXGROUPS	256
@@ -171,7 +172,7 @@ cli_policy_proto(struct cli_policy *cp, const char *s)
 static int
 cli_policy_type(struct cli_policy *cp, const char *s)
 {
-	if ((cp->ctx.type = policy_type_lookup(s)) == -1) {
+	if ((cp->ctx.type = kernel_type_by_name(s)) == -1) {
 		fprintf(stderr, "sockbroker policy: unknown type %s\n", s);
 		return (-1);
 	}
@@ -182,10 +183,14 @@ cli_policy_type(struct cli_policy *cp, const char *s)
 static int
 cli_policy_option(struct cli_policy *cp, const char *s)
 {
-	if (policy_option_lookup(s, &cp->ctx.level, &cp->ctx.optname) != 0) {
+	const struct kernel_opt	*o;
+
+	if ((o = kernel_opt_by_name(s)) == NULL) {
 		fprintf(stderr, "sockbroker policy: unknown option %s\n", s);
 		return (-1);
 	}
+	cp->ctx.level = o->level;
+	cp->ctx.optname = o->optname;
 	cp->has_option = 1;
 	return (0);
 }
@@ -288,13 +293,15 @@ cli_policy_default_op(const struct cli_policy *cp)
 static int
 cli_policy_args(struct cli_policy *cp, int argc, char **argv)
 {
-	int	i, n;
+	const struct kernel_family	*f;
+	int				 i, n;
 
-	if ((cp->ctx.family = policy_family_lookup(argv[1])) == -1) {
+	if ((f = kernel_family_by_name(argv[1])) == NULL) {
 		fprintf(stderr, "sockbroker policy: unknown family %s\n",
 		    argv[1]);
 		return (-1);
 	}
+	cp->ctx.family = f->af;
 	for (i = 2; i < argc; i += n) {
 		if ((n = cli_policy_word(cp, argv + i, argc - i)) == -1)
 			return (-1);
@@ -316,8 +323,8 @@ cli_policy_what(const struct cli_policy *cp)
 
 	printf("%s (uid %ld): %s %s", cp->user != NULL ? cp->user : "?",
 	    (long)(int)ctx->uid, policy_op_name(ctx->op),
-	    policy_family_name(ctx->family));
-	if ((s = policy_type_name(ctx->type)) != NULL)
+	    kernel_family_name(ctx->family));
+	if ((s = kernel_type_name(ctx->type)) != NULL)
 		printf(" type %s", s);
 	if (ctx->protocol != 0)
 		printf(" proto %d", ctx->family == AF_PACKET ?
@@ -329,7 +336,7 @@ cli_policy_what(const struct cli_policy *cp)
 	if (cp->has_port)
 		printf(" port %d", cp->port);
 	if (cp->has_option)
-		printf(" option %s", policy_option_name(ctx->level,
+		printf(" option %s", kernel_opt_describe(ctx->level,
 		    ctx->optname, opt, sizeof opt));
 	if (ctx->has_can_id)
 		printf(" can-id 0x%x", ctx->can_id);

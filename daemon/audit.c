@@ -55,20 +55,6 @@ struct audit_name {
 	const char	*name;
 };
 
-static const struct audit_name audit_families[] = {
-	{ AF_UNSPEC, "unspec" }, { AF_UNIX, "unix" }, { AF_INET, "inet" },
-	{ AF_INET6, "inet6" }, { AF_PACKET, "packet" },
-	{ AF_NETLINK, "netlink" }, { AF_CAN, "can" }, { AF_TIPC, "tipc" },
-	{ AF_ALG, "alg" }, { AF_VSOCK, "vsock" },
-	{ AF_BLUETOOTH, "bluetooth" }, { AF_QIPCRTR, "qipcrtr" },
-	{ AF_RDS, "rds" }, { -1, NULL },
-};
-static const struct audit_name audit_types[] = {
-	{ SOCK_STREAM, "stream" }, { SOCK_DGRAM, "dgram" },
-	{ SOCK_RAW, "raw" }, { SOCK_RDM, "rdm" },
-	{ SOCK_SEQPACKET, "seqpacket" }, { SOCK_PACKET, "packet" },
-	{ -1, NULL },
-};
 static const struct audit_name audit_inet_protos[] = {
 	{ 0, "default" }, { IPPROTO_ICMP, "icmp" }, { IPPROTO_IGMP, "igmp" },
 	{ IPPROTO_TCP, "tcp" }, { IPPROTO_UDP, "udp" },
@@ -153,16 +139,12 @@ audit_close(void)
 
 /*
  * Logs one decision about a privileged operation by the client of session
- * s. Addresses may be NULL; rule 0 means no rule matched.
+ * s: r says what and the verdict; the time and the peer are filled in here.
  */
 void
-audit_log(const struct session *s, const char *op, int family, int type,
-    int protocol, const char *iface, const struct sockaddr *local,
-    socklen_t locallen, const struct sockaddr *remote, socklen_t remotelen,
-    int permit, unsigned int rule, const char *reason)
+audit_log(const struct session *s, struct audit_record *r)
 {
-	struct audit_record	 r;
-	char			 line[AUDIT_LINE_MAX];
+	char	 line[AUDIT_LINE_MAX];
 
 	if (!audit_ratelimit(&audit_bucket, audit_now()))
 		return;
@@ -172,23 +154,10 @@ audit_log(const struct session *s, const char *op, int family, int type,
 		audit_write(line);
 		audit_bucket.dropped = 0;
 	}
-	memset(&r, 0, sizeof r);
-	clock_gettime(CLOCK_REALTIME, &r.ts);
-	r.client = s->num;
-	r.id = &s->id;
-	r.op = op;
-	r.family = family;
-	r.type = type;
-	r.protocol = protocol;
-	r.iface = iface;
-	r.local = local;
-	r.locallen = locallen;
-	r.remote = remote;
-	r.remotelen = remotelen;
-	r.permit = permit;
-	r.rule = rule;
-	r.reason = reason;
-	audit_format(line, sizeof line, &r);
+	clock_gettime(CLOCK_REALTIME, &r->ts);
+	r->client = s->num;
+	r->id = &s->id;
+	audit_format(line, sizeof line, r);
 	audit_write(line);
 }
 
@@ -311,11 +280,11 @@ audit_format(char *buf, size_t size, const struct audit_record *r)
 	audit_printf(&b, " pid=%ld", (long)id->pid);
 	audit_kvs(&b, "exe", id->exe);
 	audit_kvs(&b, "op", r->op);
-	if ((name = audit_lookup(audit_families, r->family)) != NULL)
+	if ((name = kernel_family_name(r->family)) != NULL)
 		audit_kvs(&b, "family", name);
 	else
 		audit_printf(&b, " family=%d", r->family);
-	if ((name = audit_lookup(audit_types, r->type)) != NULL)
+	if ((name = kernel_type_name(r->type)) != NULL)
 		audit_kvs(&b, "type", name);
 	else
 		audit_printf(&b, " type=%d", r->type);
@@ -327,6 +296,9 @@ audit_format(char *buf, size_t size, const struct audit_record *r)
 	n = audit_addr(tmp, sizeof tmp, r->remote, r->remotelen,
 	    r->protocol);
 	audit_kv(&b, "remote", n > 0 ? tmp : NULL, n);
+	if (r->option != NULL)
+		audit_kvs(&b, "option", kernel_opt_lower(r->option, tmp,
+		    sizeof tmp));
 	audit_kvs(&b, "verdict", r->permit ? "permit" : "deny");
 	if (r->rule > 0)
 		audit_printf(&b, " rule=%u", r->rule);

@@ -85,14 +85,30 @@ mediate_decide(struct session *s, const Sockbroker__Request *req,
     const struct policy_ctx *ctx, int audit)
 {
 	struct policy_verdict	 v;
+	struct audit_record	 r;
 
 	policy_check(sbd_policy, ctx, &v);
-	if (audit || !v.permit)
-		audit_log(s, sbp_op_name(req), ctx->family, ctx->type,
-		    ctx->protocol, ctx->iface,
-		    ctx->op == POLICY_BIND ? ctx->addr : NULL, ctx->addrlen,
-		    ctx->op != POLICY_BIND ? ctx->addr : NULL, ctx->addrlen,
-		    v.permit, v.line, v.reason);
+	if (audit || !v.permit) {
+		memset(&r, 0, sizeof r);
+		r.op = sbp_op_name(req);
+		r.family = ctx->family;
+		r.type = ctx->type;
+		r.protocol = ctx->protocol;
+		r.iface = ctx->iface;
+		if (ctx->op == POLICY_BIND) {
+			r.local = ctx->addr;
+			r.locallen = ctx->addrlen;
+		} else {
+			r.remote = ctx->addr;
+			r.remotelen = ctx->addrlen;
+		}
+		if (ctx->op == POLICY_SETSOCKOPT)
+			r.option = kernel_opt_find(ctx->level, ctx->optname);
+		r.permit = v.permit;
+		r.rule = v.line;
+		r.reason = v.reason;
+		audit_log(s, &r);
+	}
 	if (v.permit)
 		return (0);
 	reply_error(s, req->id, SOCKBROKER__ERROR__KIND__POLICY, EACCES,
@@ -385,10 +401,13 @@ mediate_can_recv(const struct session *s, const struct handle *h,
 	return (0);
 }
 
-/* setsockopt(): SO_BINDTODEVICE also names the interface it reaches. */
+/*
+ * setsockopt() of option o: SO_BINDTODEVICE also names the interface it
+ * reaches. Privileged options and interfaces are audited.
+ */
 int
 mediate_setsockopt(struct session *s, const Sockbroker__Request *req,
-    const struct handle *h, int level, int optname, const void *val,
+    const struct handle *h, const struct kernel_opt *o, const void *val,
     size_t len)
 {
 	struct policy_ctx	 ctx;
@@ -396,27 +415,28 @@ mediate_setsockopt(struct session *s, const Sockbroker__Request *req,
 
 	mediate_ctx(&ctx, s, POLICY_SETSOCKOPT, h->family, h->type,
 	    h->protocol);
-	ctx.level = level;
-	ctx.optname = optname;
-	if (level == SOL_SOCKET && optname == SO_BINDTODEVICE) {
+	ctx.level = o->level;
+	ctx.optname = o->optname;
+	if (o->shape == KERNEL_OPT_IFNAME) {
 		memset(ifname, 0, sizeof ifname);
-		memcpy(ifname, val, len < IF_NAMESIZE - 1 ? len :
-		    IF_NAMESIZE - 1);
+		if (val != NULL)
+			memcpy(ifname, val, len < IF_NAMESIZE - 1 ? len :
+			    IF_NAMESIZE - 1);
 		ctx.iface = ifname;
 	}
 	return (mediate_decide(s, req, &ctx, ctx.iface != NULL ||
-	    policy_option_privileged(level, optname)));
+	    o->privileged));
 }
 
-/* ioctl(). */
+/* ioctl() of a request of the registry. */
 int
 mediate_ioctl(struct session *s, const Sockbroker__Request *req,
-    const struct handle *h, unsigned long request)
+    const struct handle *h, const struct kernel_ioctl *io)
 {
 	struct policy_ctx	 ctx;
 
 	mediate_ctx(&ctx, s, POLICY_IOCTL, h->family, h->type, h->protocol);
-	ctx.ioctl = request;
+	ctx.ioctl = io->request;
 	return (mediate_decide(s, req, &ctx, 0));
 }
 

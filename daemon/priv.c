@@ -14,6 +14,7 @@
 #include <linux/capability.h>
 
 #include <cap-ng.h>
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -22,16 +23,21 @@
 
 #include "sockbrokerd.h"
 
-/* The capabilities the daemon keeps, permitted and effective. */
+/*
+ * The capabilities the daemon keeps, permitted and effective: the one list
+ * priv_drop() sets, priv_verify() checks and the log names. The option
+ * registry (kernel/kernel-opt.c) says which privileged option needs which.
+ */
 static const unsigned int	 priv_keep[] = {
-	CAP_NET_RAW,		/* raw IP, AF_PACKET, SO_BINDTODEVICE, HCI */
-	CAP_NET_ADMIN,		/* netlink writes, SO_MARK, interface ioctls */
+	CAP_NET_RAW,		/* raw IP, AF_PACKET, SO_BINDTODEVICE, HCI, ... */
+	CAP_NET_ADMIN,		/* netlink writes, SO_MARK, IP_TRANSPARENT, ... */
 	CAP_NET_BIND_SERVICE,	/* ports below 1024 */
 };
 #define PRIV_NKEEP	(sizeof priv_keep / sizeof priv_keep[0])
 
+static void		 priv_keep_caps(void);
+static void		 priv_keep_names(char *, size_t);
 static const char	*priv_change_id_error(int);
-static int		 priv_kept(unsigned int);
 static void		 priv_verify(uid_t, gid_t);
 
 /* Says what a negative capng_change_id() result means. */
@@ -64,8 +70,8 @@ priv_change_id_error(int rc)
 }
 
 /* Whether cap is one of those the daemon keeps. */
-static int
-priv_kept(unsigned int cap)
+int
+priv_keeps(unsigned int cap)
 {
 	size_t	 i;
 
@@ -74,6 +80,43 @@ priv_kept(unsigned int cap)
 			return (1);
 	}
 	return (0);
+}
+
+/* Reduces the capability sets to be set to those we keep. */
+static void
+priv_keep_caps(void)
+{
+	size_t	 i;
+
+	capng_clear(CAPNG_SELECT_ALL);
+	for (i = 0; i < PRIV_NKEEP; i++) {
+		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+		    priv_keep[i]) != 0)
+			fatalx("capng_update %s failed",
+			    capng_capability_to_name(priv_keep[i]));
+	}
+}
+
+/* The names of the capabilities we keep, "CAP_NET_RAW, ..." into buf. */
+static void
+priv_keep_names(char *buf, size_t size)
+{
+	const char	*name;
+	size_t		 i, off = 0;
+	int		 n;
+
+	buf[0] = '\0';
+	for (i = 0; i < PRIV_NKEEP && off + 1 < size; i++) {
+		if ((name = capng_capability_to_name(priv_keep[i])) == NULL)
+			name = "?";
+		n = snprintf(buf + off, size - off, "%sCAP_%s",
+		    i > 0 ? ", " : "", name);
+		if (n < 0)
+			break;
+		off = strlen(buf);
+	}
+	for (off = 0; buf[off] != '\0'; off++)
+		buf[off] = (char)toupper((unsigned char)buf[off]);
 }
 
 /*
@@ -109,7 +152,7 @@ priv_verify(uid_t uid, gid_t gid)
 	if (capng_get_caps_process() != 0)
 		fatalx("privilege drop: cannot read our capabilities");
 	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		want = priv_kept(cap);
+		want = priv_keeps(cap);
 		if (capng_have_capability(CAPNG_EFFECTIVE, cap) != want ||
 		    capng_have_capability(CAPNG_PERMITTED, cap) != want)
 			fatalx("privilege drop: capability %s is %s",
@@ -134,6 +177,7 @@ priv_drop(const char *user)
 	struct passwd	*pw;
 	uid_t		 uid;
 	gid_t		 gid;
+	char		 names[256];
 	int		 rc;
 
 	if (geteuid() != 0) {
@@ -156,10 +200,7 @@ priv_drop(const char *user)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
-	capng_clear(CAPNG_SELECT_ALL);
-	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-	    CAP_NET_RAW, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, -1) != 0)
-		fatalx("capng_updatev failed");
+	priv_keep_caps();
 	rc = capng_change_id(uid, gid, CAPNG_DROP_SUPP_GRP |
 	    CAPNG_CLEAR_BOUNDING);
 	if (rc != 0)
@@ -167,6 +208,7 @@ priv_drop(const char *user)
 		    gid, priv_change_id_error(rc));
 
 	priv_verify(uid, gid);
-	log_info("running as %s (uid %u gid %u) with CAP_NET_RAW, "
-	    "CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only", user, uid, gid);
+	priv_keep_names(names, sizeof names);
+	log_info("running as %s (uid %u gid %u) with %s only", user, uid, gid,
+	    names);
 }

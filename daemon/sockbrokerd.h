@@ -19,6 +19,7 @@
 
 #include "sbproto.h"
 #include "policy.h"
+#include "kernel.h"
 
 #define SBD_MAX_HANDLES		1024	/* per client, default */
 #define SBD_MAX_CLIENTS		256	/* default */
@@ -199,6 +200,7 @@ void	listener_close(void);
 
 /* priv.c */
 void	priv_drop(const char *);
+int	priv_keeps(unsigned int);
 
 /* sdnotify.c */
 int	sdnotify_listen_fd(void);
@@ -250,16 +252,14 @@ struct audit_record {
 	socklen_t		 locallen;
 	const struct sockaddr	*remote;	/* NULL: none */
 	socklen_t		 remotelen;
+	const struct kernel_opt	*option;	/* NULL: none */
 	int			 permit;
 	unsigned int		 rule;		/* line; 0: no rule matched */
 	const char		*reason;
 };
 void	audit_init(const char *, unsigned int, int);
 void	audit_close(void);
-void	audit_log(const struct session *, const char *, int, int, int,
-	    const char *, const struct sockaddr *, socklen_t,
-	    const struct sockaddr *, socklen_t, int, unsigned int,
-	    const char *);
+void	audit_log(const struct session *, struct audit_record *);
 size_t	audit_format(char *, size_t, const struct audit_record *);
 size_t	audit_format_dropped(char *, size_t, const struct timespec *,
 	    unsigned long);
@@ -330,9 +330,10 @@ int	mediate_send(struct session *, const Sockbroker__Request *,
 int	mediate_can_recv(const struct session *, const struct handle *,
 	    const uint8_t *, size_t);
 int	mediate_setsockopt(struct session *, const Sockbroker__Request *,
-	    const struct handle *, int, int, const void *, size_t);
+	    const struct handle *, const struct kernel_opt *, const void *,
+	    size_t);
 int	mediate_ioctl(struct session *, const Sockbroker__Request *,
-	    const struct handle *, unsigned long);
+	    const struct handle *, const struct kernel_ioctl *);
 int	mediate_fdpass(struct session *, const Sockbroker__Request *,
 	    const struct handle *);
 

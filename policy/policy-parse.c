@@ -21,7 +21,8 @@
 
 #include <linux/can.h>
 
-#include "policy.h"
+#include "kernel.h"
+#include "policy-int.h"
 
 #define POLICY_PARSE_MAXLINE	8192	/* bytes of words in one rule */
 #define POLICY_PARSE_MAXWORDS	64	/* words in one rule */
@@ -410,12 +411,12 @@ static int
 policy_parse_family(struct policy_parse *pp, struct policy_rule *r,
     const struct policy_parse_word *w)
 {
-	int	af;
+	const struct kernel_family	*f;
 
-	if ((af = policy_family_lookup(w->s)) == -1)
+	if ((f = kernel_family_by_name(w->s)) == NULL)
 		return (policy_parse_error(pp, w->line, w->col,
 		    "unknown family '%s'", w->s));
-	r->family[r->nfamily++] = af;
+	r->family[r->nfamily++] = f->af;
 	return (0);
 }
 
@@ -426,9 +427,13 @@ policy_parse_type(struct policy_parse *pp, struct policy_rule *r,
 {
 	int	type;
 
-	if ((type = policy_type_lookup(w->s)) == -1)
+	if ((type = kernel_type_by_name(w->s)) == -1)
 		return (policy_parse_error(pp, w->line, w->col,
 		    "unknown type '%s'", w->s));
+	if (type == SOCK_PACKET)	/* policy.c counts it as raw */
+		return (policy_parse_error(pp, w->line, w->col,
+		    "type '%s': SOCK_PACKET sockets are raw ones, say 'raw'",
+		    w->s));
 	r->type[r->ntype++] = type;
 	return (0);
 }
@@ -579,11 +584,13 @@ static int
 policy_parse_option(struct policy_parse *pp, struct policy_rule *r,
     const struct policy_parse_word *w)
 {
-	struct policy_opt	*o = &r->option[r->noption];
+	const struct kernel_opt	*o;
 
-	if (policy_option_lookup(w->s, &o->level, &o->optname) != 0)
+	if ((o = kernel_opt_by_name(w->s)) == NULL)
 		return (policy_parse_error(pp, w->line, w->col,
 		    "unknown option '%s'", w->s));
+	r->option[r->noption].level = o->level;
+	r->option[r->noption].optname = o->optname;
 	r->noption++;
 	return (0);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The policy: loading a file, deciding an operation (last matching rule
- * wins, then the grants some things need by name), and the tables of the
- * names the language knows (families, types, protocols, socket options).
+ * wins, then the grants some things need by name), and the table of the
+ * protocol names the language knows. Families, types and socket options
+ * are the registry's (kernel/kernel.h).
  * policy_check() is on every bind, connect and send: a linear scan of
  * compiled rules that allocates nothing.
  */
@@ -12,12 +13,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
-#include <netinet/icmp6.h>
-#include <netinet/ip.h>
-#include <netinet/tcp.h>
-#include <netinet/udp.h>
 #include <arpa/inet.h>
-#include <linux/if_packet.h>
 #include <linux/if_ether.h>
 
 #include <ctype.h>
@@ -32,28 +28,17 @@
 #include <unistd.h>
 
 #include <linux/can.h>
-#include <linux/can/isotp.h>
-#include <linux/can/j1939.h>
-#include <linux/can/raw.h>
-#include <linux/icmp.h>
 #include <linux/netlink.h>
-#include <linux/tipc.h>
 #include <linux/vm_sockets.h>
 
-#include "policy.h"
+#include "kernel.h"
+#include "policy-int.h"
 
 #ifndef POLICY_CONF
 #define POLICY_CONF	"/etc/sockbroker/policy.conf"
 #endif
 
 #define POLICY_MAXSIZE	(1024 * 1024)	/* bytes in a policy file */
-
-#ifndef SOL_CAN_RAW
-#define SOL_CAN_RAW	(SOL_CAN_BASE + CAN_RAW)
-#endif
-#ifndef SOL_CAN_ISOTP
-#define SOL_CAN_ISOTP	(SOL_CAN_BASE + CAN_ISOTP)
-#endif
 
 enum policy_tri {
 	POLICY_NO,
@@ -65,6 +50,7 @@ enum policy_tri {
 struct policy_facts {
 	const struct policy_ctx	*ctx;
 	int			 type;		/* 0: unknown */
+	int			 inet_raw;	/* inet, inet6 SOCK_RAW */
 	int			 proto;		/* default filled in */
 	int			 has_addr;	/* the operation has one */
 	int			 ipfamily;	/* 0: not an IP address */
@@ -80,27 +66,6 @@ struct policy_facts {
 
 typedef enum policy_tri (*policy_crit_fn)(const struct policy_rule *,
     const struct policy_facts *);
-
-static const struct {
-	const char	*name;
-	int		 af;
-} policy_families[] = {
-	{ "inet", AF_INET }, { "inet6", AF_INET6 }, { "unix", AF_UNIX },
-	{ "packet", AF_PACKET }, { "netlink", AF_NETLINK },
-	{ "vsock", AF_VSOCK }, { "can", AF_CAN }, { "tipc", AF_TIPC },
-	{ "alg", AF_ALG }, { "bluetooth", AF_BLUETOOTH },
-	{ "qipcrtr", AF_QIPCRTR }, { "rds", AF_RDS },
-};
-#define POLICY_NFAMILIES (sizeof policy_families / sizeof policy_families[0])
-
-static const struct {
-	const char	*name;
-	int		 type;
-} policy_types[] = {
-	{ "stream", SOCK_STREAM }, { "dgram", SOCK_DGRAM },
-	{ "raw", SOCK_RAW }, { "seqpacket", SOCK_SEQPACKET },
-	{ "rdm", SOCK_RDM },
-};
 
 #define IP(n, p)	{ AF_INET, n, p }, { AF_INET6, n, p }
 static const struct {
@@ -146,103 +111,6 @@ static const struct {
 	{ AF_BLUETOOTH, "sco", 2 }, { AF_BLUETOOTH, "rfcomm", 3 },
 };
 #undef IP
-
-/*
- * Socket options by name; "privileged" ones are closed unless the deciding
- * rule names them with `option`: they bind to or reach past interfaces,
- * forge headers, mark or prioritise traffic, or take capabilities.
- */
-#define O(lvl, nm)	{ #nm, lvl, nm, 0 }
-#define P(lvl, nm)	{ #nm, lvl, nm, 1 }
-static const struct {
-	const char	*name;
-	int		 level;
-	int		 optname;
-	int		 privileged;
-} policy_options[] = {
-	O(SOL_SOCKET, SO_REUSEADDR), O(SOL_SOCKET, SO_REUSEPORT),
-	O(SOL_SOCKET, SO_KEEPALIVE), O(SOL_SOCKET, SO_BROADCAST),
-	O(SOL_SOCKET, SO_DONTROUTE), O(SOL_SOCKET, SO_OOBINLINE),
-	O(SOL_SOCKET, SO_SNDBUF), O(SOL_SOCKET, SO_RCVBUF),
-	O(SOL_SOCKET, SO_RCVLOWAT), O(SOL_SOCKET, SO_TIMESTAMP),
-	O(SOL_SOCKET, SO_TIMESTAMPNS), O(SOL_SOCKET, SO_TIMESTAMPING),
-	O(SOL_SOCKET, SO_RXQ_OVFL), O(SOL_SOCKET, SO_PASSCRED),
-	O(SOL_SOCKET, SO_INCOMING_CPU), O(SOL_SOCKET, SO_LINGER),
-	O(SOL_SOCKET, SO_RCVTIMEO), O(SOL_SOCKET, SO_SNDTIMEO),
-	P(SOL_SOCKET, SO_BINDTODEVICE), P(SOL_SOCKET, SO_BINDTOIFINDEX),
-	P(SOL_SOCKET, SO_PRIORITY), P(SOL_SOCKET, SO_MARK),
-	P(SOL_SOCKET, SO_DEBUG), P(SOL_SOCKET, SO_SNDBUFFORCE),
-	P(SOL_SOCKET, SO_RCVBUFFORCE), P(SOL_SOCKET, SO_BUSY_POLL),
-
-	O(IPPROTO_IP, IP_TOS), O(IPPROTO_IP, IP_TTL),
-	O(IPPROTO_IP, IP_MULTICAST_TTL), O(IPPROTO_IP, IP_MULTICAST_LOOP),
-	O(IPPROTO_IP, IP_MULTICAST_IF), O(IPPROTO_IP, IP_ADD_MEMBERSHIP),
-	O(IPPROTO_IP, IP_DROP_MEMBERSHIP), O(IPPROTO_IP, IP_RECVTTL),
-	O(IPPROTO_IP, IP_RECVTOS), O(IPPROTO_IP, IP_PKTINFO),
-	O(IPPROTO_IP, IP_MTU_DISCOVER), O(IPPROTO_IP, IP_MTU),
-	O(IPPROTO_IP, IP_FREEBIND), O(IPPROTO_IP, IP_RECVERR),
-	O(IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT), O(IPPROTO_IP, IP_OPTIONS),
-	O(IPPROTO_IP, IP_RECVORIGDSTADDR),
-	P(IPPROTO_IP, IP_HDRINCL), P(IPPROTO_IP, IP_TRANSPARENT),
-	P(IPPROTO_IP, IP_ROUTER_ALERT),
-
-	O(IPPROTO_IPV6, IPV6_V6ONLY), O(IPPROTO_IPV6, IPV6_UNICAST_HOPS),
-	O(IPPROTO_IPV6, IPV6_MULTICAST_HOPS),
-	O(IPPROTO_IPV6, IPV6_MULTICAST_LOOP),
-	O(IPPROTO_IPV6, IPV6_MULTICAST_IF), O(IPPROTO_IPV6, IPV6_JOIN_GROUP),
-	O(IPPROTO_IPV6, IPV6_LEAVE_GROUP), O(IPPROTO_IPV6, IPV6_RECVPKTINFO),
-	O(IPPROTO_IPV6, IPV6_RECVHOPLIMIT), O(IPPROTO_IPV6, IPV6_TCLASS),
-	O(IPPROTO_IPV6, IPV6_RECVTCLASS), O(IPPROTO_IPV6, IPV6_MTU_DISCOVER),
-	O(IPPROTO_IPV6, IPV6_MTU), O(IPPROTO_IPV6, IPV6_RECVERR),
-	O(IPPROTO_IPV6, IPV6_CHECKSUM),
-	P(IPPROTO_IPV6, IPV6_HDRINCL), P(IPPROTO_IPV6, IPV6_TRANSPARENT),
-	P(IPPROTO_IPV6, IPV6_ROUTER_ALERT),
-
-	O(IPPROTO_TCP, TCP_NODELAY), O(IPPROTO_TCP, TCP_MAXSEG),
-	O(IPPROTO_TCP, TCP_CORK), O(IPPROTO_TCP, TCP_KEEPIDLE),
-	O(IPPROTO_TCP, TCP_KEEPINTVL), O(IPPROTO_TCP, TCP_KEEPCNT),
-	O(IPPROTO_TCP, TCP_SYNCNT), O(IPPROTO_TCP, TCP_LINGER2),
-	O(IPPROTO_TCP, TCP_DEFER_ACCEPT), O(IPPROTO_TCP, TCP_WINDOW_CLAMP),
-	O(IPPROTO_TCP, TCP_QUICKACK), O(IPPROTO_TCP, TCP_USER_TIMEOUT),
-	O(IPPROTO_TCP, TCP_NOTSENT_LOWAT), O(IPPROTO_TCP, TCP_FASTOPEN),
-	O(IPPROTO_TCP, TCP_CONGESTION), O(IPPROTO_TCP, TCP_INFO),
-	O(IPPROTO_UDP, UDP_CORK),
-	O(SOL_RAW, ICMP_FILTER), O(IPPROTO_ICMPV6, ICMP6_FILTER),
-
-	P(SOL_PACKET, PACKET_ADD_MEMBERSHIP),
-	O(SOL_PACKET, PACKET_DROP_MEMBERSHIP), O(SOL_PACKET, PACKET_AUXDATA),
-	O(SOL_PACKET, PACKET_ORIGDEV), O(SOL_PACKET, PACKET_IGNORE_OUTGOING),
-	O(SOL_PACKET, PACKET_STATISTICS),
-
-	O(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP),
-	O(SOL_NETLINK, NETLINK_DROP_MEMBERSHIP),
-	O(SOL_NETLINK, NETLINK_PKTINFO), O(SOL_NETLINK, NETLINK_NO_ENOBUFS),
-	O(SOL_NETLINK, NETLINK_BROADCAST_ERROR),
-	O(SOL_NETLINK, NETLINK_CAP_ACK), O(SOL_NETLINK, NETLINK_EXT_ACK),
-	O(SOL_NETLINK, NETLINK_GET_STRICT_CHK),
-
-	O(SOL_CAN_RAW, CAN_RAW_FILTER), O(SOL_CAN_RAW, CAN_RAW_ERR_FILTER),
-	O(SOL_CAN_RAW, CAN_RAW_LOOPBACK), O(SOL_CAN_RAW, CAN_RAW_RECV_OWN_MSGS),
-	O(SOL_CAN_RAW, CAN_RAW_FD_FRAMES), O(SOL_CAN_RAW, CAN_RAW_JOIN_FILTERS),
-	O(SOL_CAN_ISOTP, CAN_ISOTP_OPTS), O(SOL_CAN_ISOTP, CAN_ISOTP_RECV_FC),
-	O(SOL_CAN_ISOTP, CAN_ISOTP_TX_STMIN),
-	O(SOL_CAN_ISOTP, CAN_ISOTP_RX_STMIN),
-	O(SOL_CAN_ISOTP, CAN_ISOTP_LL_OPTS),
-	O(SOL_CAN_J1939, SO_J1939_FILTER), O(SOL_CAN_J1939, SO_J1939_PROMISC),
-	O(SOL_CAN_J1939, SO_J1939_SEND_PRIO),
-	O(SOL_CAN_J1939, SO_J1939_ERRQUEUE),
-
-	O(SOL_TIPC, TIPC_IMPORTANCE), O(SOL_TIPC, TIPC_SRC_DROPPABLE),
-	O(SOL_TIPC, TIPC_DEST_DROPPABLE), O(SOL_TIPC, TIPC_CONN_TIMEOUT),
-	O(SOL_TIPC, TIPC_GROUP_JOIN), O(SOL_TIPC, TIPC_GROUP_LEAVE),
-
-	O(AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE),
-	O(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MIN_SIZE),
-	O(AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE),
-};
-#undef O
-#undef P
-#define POLICY_NOPTIONS	(sizeof policy_options / sizeof policy_options[0])
 
 /* Sets *cause (if cause is not NULL) to a new formatted string; -1. */
 int
@@ -441,58 +309,6 @@ policy_op_name(enum policy_op op)
 	return ("unknown");
 }
 
-/* The AF_* value of a family name, or -1. */
-int
-policy_family_lookup(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < POLICY_NFAMILIES; i++) {
-		if (strcmp(policy_families[i].name, name) == 0)
-			return (policy_families[i].af);
-	}
-	return (-1);
-}
-
-/* The name of a family, or NULL. */
-const char *
-policy_family_name(int af)
-{
-	size_t	i;
-
-	for (i = 0; i < POLICY_NFAMILIES; i++) {
-		if (policy_families[i].af == af)
-			return (policy_families[i].name);
-	}
-	return (NULL);
-}
-
-/* The SOCK_* value of a type name, or -1. */
-int
-policy_type_lookup(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof policy_types / sizeof policy_types[0]; i++) {
-		if (strcmp(policy_types[i].name, name) == 0)
-			return (policy_types[i].type);
-	}
-	return (-1);
-}
-
-/* The name of a socket type, or NULL. */
-const char *
-policy_type_name(int type)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof policy_types / sizeof policy_types[0]; i++) {
-		if (policy_types[i].type == type)
-			return (policy_types[i].name);
-	}
-	return (NULL);
-}
-
 /* Whether af is one of the n families (all of them when n is 0). */
 static int
 policy_family_in(int af, const int *families, size_t n)
@@ -529,68 +345,6 @@ policy_proto_resolve(const char *name, const int *families, size_t n,
 		found++;
 	}
 	return (found);
-}
-
-/* Whether name is the lowercase form of the macro name upper. */
-static int
-policy_option_eq(const char *name, const char *upper)
-{
-	for (; *name != '\0' && *upper != '\0'; name++, upper++) {
-		if (*name != tolower((unsigned char)*upper))
-			return (0);
-	}
-	return (*name == '\0' && *upper == '\0');
-}
-
-/* Finds a socket option by its lowercase name; 0, or -1 if unknown. */
-int
-policy_option_lookup(const char *name, int *level, int *optname)
-{
-	size_t	i;
-
-	for (i = 0; i < POLICY_NOPTIONS; i++) {
-		if (policy_option_eq(name, policy_options[i].name)) {
-			*level = policy_options[i].level;
-			*optname = policy_options[i].optname;
-			return (0);
-		}
-	}
-	return (-1);
-}
-
-/* Writes an option's lowercase name (or its numbers) into buf. */
-const char *
-policy_option_name(int level, int optname, char *buf, size_t size)
-{
-	size_t	i, j;
-
-	for (i = 0; i < POLICY_NOPTIONS; i++) {
-		if (policy_options[i].level != level ||
-		    policy_options[i].optname != optname)
-			continue;
-		for (j = 0; j + 1 < size && policy_options[i].name[j]; j++)
-			buf[j] = (char)tolower(
-			    (unsigned char)policy_options[i].name[j]);
-		if (size != 0)
-			buf[j] = '\0';
-		return (buf);
-	}
-	snprintf(buf, size, "(level %d, name %d)", level, optname);
-	return (buf);
-}
-
-/* Whether an option is closed unless a rule names it. */
-int
-policy_option_privileged(int level, int optname)
-{
-	size_t	i;
-
-	for (i = 0; i < POLICY_NOPTIONS; i++) {
-		if (policy_options[i].level == level &&
-		    policy_options[i].optname == optname)
-			return (policy_options[i].privileged);
-	}
-	return (0);
 }
 
 /* The protocol a socket has: socket()'s 0 becomes the family's default. */
@@ -679,6 +433,10 @@ policy_facts_init(struct policy_facts *f, const struct policy_ctx *ctx)
 	memset(f, 0, sizeof *f);
 	f->ctx = ctx;
 	f->type = ctx->type & 0xf;	/* without SOCK_NONBLOCK and such */
+	if (f->type == SOCK_PACKET)
+		f->type = SOCK_RAW;	/* the obsolete link-level socket */
+	f->inet_raw = f->type == SOCK_RAW && (ctx->family == AF_INET ||
+	    ctx->family == AF_INET6);
 	f->proto = policy_facts_proto(ctx, f->type);
 	if (ctx->has_can_id) {
 		f->has_canid = 1;
@@ -851,7 +609,7 @@ policy_crit_option(const struct policy_rule *r, const struct policy_facts *f)
 		return (POLICY_UNKNOWN);
 	/* A permit rule's list grants privileged options; others pass. */
 	if (r->permit &&
-	    !policy_option_privileged(f->ctx->level, f->ctx->optname))
+	    !kernel_opt_privileged(f->ctx->level, f->ctx->optname))
 		return (POLICY_YES);
 	for (i = 0; i < r->noption; i++) {
 		if (r->option[i].level == f->ctx->level &&
@@ -979,6 +737,19 @@ policy_addr_verb(enum policy_op op)
 	}
 }
 
+/* Whether a rule names type t in a type criterion. */
+static int
+policy_names_type(const struct policy_rule *r, int t)
+{
+	size_t	i;
+
+	for (i = 0; (r->crit & POLICY_C_TYPE) && i < r->ntype; i++) {
+		if (r->type[i] == t)
+			return (1);
+	}
+	return (0);
+}
+
 /* Checks the grants a permit rule must give by name; 0 if one lacks. */
 static int
 policy_grant(const struct policy_rule *r, const struct policy_facts *f,
@@ -988,7 +759,11 @@ policy_grant(const struct policy_rule *r, const struct policy_facts *f,
 	const char		*lacks = NULL;
 	char			 what[160], opt[64];
 
-	if (ctx->op == POLICY_BIND && f->has_port && f->port > 0 &&
+	if (f->inet_raw && !policy_names_type(r, SOCK_RAW)) {
+		snprintf(what, sizeof what, "a raw %s socket",
+		    kernel_family_name(ctx->family));
+		lacks = "type raw";
+	} else if (ctx->op == POLICY_BIND && f->has_port && f->port > 0 &&
 	    f->port < 1024 && (r->crit & POLICY_C_PORT) == 0) {
 		snprintf(what, sizeof what, "binding port %u", f->port);
 		lacks = "a port criterion";
@@ -1004,9 +779,9 @@ policy_grant(const struct policy_rule *r, const struct policy_facts *f,
 		    "state");
 		lacks = "netlink-write";
 	} else if (ctx->op == POLICY_SETSOCKOPT &&
-	    policy_option_privileged(ctx->level, ctx->optname) &&
+	    kernel_opt_privileged(ctx->level, ctx->optname) &&
 	    (r->crit & POLICY_C_OPTION) == 0) {
-		snprintf(what, sizeof what, "option %s", policy_option_name(
+		snprintf(what, sizeof what, "option %s", kernel_opt_describe(
 		    ctx->level, ctx->optname, opt, sizeof opt));
 		lacks = "an option criterion";
 	} else if (ctx->op == POLICY_FDPASS &&

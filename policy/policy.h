@@ -19,7 +19,8 @@
  * matching is a denial.
  *
  * Some things are closed unless the deciding permit rule grants them by
- * name, whatever it says about the family: binding a port below 1024
+ * name, whatever it says about the family: raw inet and inet6 sockets
+ * (`type raw`; SOCK_PACKET counts as raw), binding a port below 1024
  * (`port`), AF_UNIX paths and abstract names (`path`), netlink messages
  * that change state (`netlink-write`), privileged socket options
  * (`option`), and passing the real descriptor (`fd-pass`). Without the
@@ -98,112 +99,28 @@ struct policy_verdict {
 	char			  reason[256];
 };
 
-/*
- * The compiled form, private to policy.c and policy-parse.c: callers use
- * the functions below and never look inside.
- */
-enum policy_who {
-	POLICY_WHO_ANY,			/* * */
-	POLICY_WHO_USER,		/* name or uid */
-	POLICY_WHO_GROUP,		/* :name or :gid */
-};
+/* A compiled policy: callers use the functions below, never look inside. */
+struct policy;
 
-#define POLICY_C_FAMILY		0x0001
-#define POLICY_C_TYPE		0x0002
-#define POLICY_C_PROTO		0x0004
-#define POLICY_C_IFACE		0x0008
-#define POLICY_C_PORT		0x0010
-#define POLICY_C_LOCAL		0x0020
-#define POLICY_C_REMOTE		0x0040
-#define POLICY_C_PATH		0x0080
-#define POLICY_C_OPTION		0x0100
-#define POLICY_C_CANID		0x0200
-#define POLICY_C_NLWRITE	0x0400
-#define POLICY_C_FDPASS		0x0800
-
-struct policy_range {
-	uint32_t		  lo;
-	uint32_t		  hi;
-};
-
+/* A protocol a name stands for in a family. */
 struct policy_proto {
 	int			  family;	/* AF_UNSPEC: a number, any */
 	int			  proto;
 };
 
-struct policy_net {
-	int			  family;	/* AF_INET or AF_INET6 */
-	unsigned int		  plen;
-	uint8_t			  addr[16];
-};
-
-struct policy_opt {
-	int			  level;
-	int			  optname;
-};
-
-struct policy_rule {
-	unsigned int		  line;
-	int			  permit;
-	char			 *text;		/* as written, for explain */
-
-	enum policy_who		  who;
-	char			 *who_name;	/* NULL: numeric who_id */
-	uint32_t		  who_id;
-
-	unsigned int		  crit;		/* POLICY_C_* named */
-	int			 *family;
-	size_t			  nfamily;
-	int			 *type;
-	size_t			  ntype;
-	struct policy_proto	 *proto;
-	size_t			  nproto;
-	char			**iface;
-	size_t			  niface;
-	struct policy_range	 *port;
-	size_t			  nport;
-	struct policy_net	 *local;
-	size_t			  nlocal;
-	struct policy_net	 *remote;
-	size_t			  nremote;
-	char			**path;
-	size_t			  npath;
-	struct policy_opt	 *option;
-	size_t			  noption;
-	struct policy_range	 *canid;
-	size_t			  ncanid;
-};
-
-struct policy {
-	char			 *name;
-	struct policy_rule	 *rules;
-	size_t			  nrules;
-	size_t			  size;		/* allocated */
-};
-
-#define POLICY_MAXFAMILIES	16	/* names in the family table, at most */
+#define POLICY_MAXFAMILIES	16	/* families a protocol name is in, at most */
 
 /* policy.c */
-int		 policy_error(char **, const char *, ...)
-		     __attribute__((format(printf, 2, 3)));
 const char	*policy_default_path(void);
 struct policy	*policy_load(const char *, char **);
 void		 policy_free(struct policy *);
-void		 policy_rule_clear(struct policy_rule *);
 size_t		 policy_nrules(const struct policy *);
 const char	*policy_rule_text(const struct policy *, unsigned int);
 void		 policy_check(const struct policy *, const struct policy_ctx *,
 		     struct policy_verdict *);
 const char	*policy_op_name(enum policy_op);
-int		 policy_family_lookup(const char *);
-const char	*policy_family_name(int);
-int		 policy_type_lookup(const char *);
-const char	*policy_type_name(int);
 size_t		 policy_proto_resolve(const char *, const int *, size_t,
 		     struct policy_proto *, size_t);
-int		 policy_option_lookup(const char *, int *, int *);
-const char	*policy_option_name(int, int, char *, size_t);
-int		 policy_option_privileged(int, int);
 
 /* policy-parse.c */
 struct policy	*policy_parse(const char *, const char *, char **);

@@ -97,6 +97,25 @@ START_TEST(test_format_permit_without_rule_says_none)
 }
 END_TEST
 
+START_TEST(test_format_names_the_option_of_a_setsockopt)
+{
+	struct audit_record	 r;
+	struct sockaddr_in	 sin;
+	char			 buf[1024];
+
+	record_bind(&r, &sin);
+	r.op = "setsockopt";
+	r.local = NULL;
+	r.option = kernel_opt_find(SOL_SOCKET, SO_MARK);
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " local=- remote=- option=so_mark "
+	    "verdict=deny ") != NULL, "%s", buf);
+	r.option = NULL;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, "option=") == NULL, "%s", buf);
+}
+END_TEST
+
 START_TEST(test_format_escapes_what_a_client_chose)
 {
 	struct audit_record	 r;
@@ -351,6 +370,7 @@ audit_suite(void)
 	tc = tcase_create("format");
 	tcase_add_test(tc, test_format_is_the_documented_line);
 	tcase_add_test(tc, test_format_permit_without_rule_says_none);
+	tcase_add_test(tc, test_format_names_the_option_of_a_setsockopt);
 	tcase_add_test(tc, test_format_escapes_what_a_client_chose);
 	tcase_add_test(tc, test_format_can_tipc_alg_addresses);
 	tcase_add_test(tc, test_format_abstract_unix_name_shows_every_byte);
@@ -368,10 +388,13 @@ audit_suite(void)
 	return (s);
 }
 
+Suite	*priv_suite(void);		/* check_priv.c */
+
 /* The suites tests/check_main.c runs. */
 const struct check_program check_program = {
 	0, {
 		audit_suite,
+		priv_suite,
 		NULL,
 	},
 };

@@ -32,6 +32,7 @@ const struct check_program check_program = {
 		e2e_passfd_suite,
 		e2e_park_suite,
 		e2e_peer_suite,
+		e2e_privileged_suite,
 		NULL,
 	},
 };

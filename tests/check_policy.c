@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests of daemon/policy.c and daemon/policy-parse.c: the language
+ * Unit tests of policy/policy.c and policy/policy-parse.c: the language
  * (every example line, every class of syntax error with its file, line
  * and column), matching (last match wins, default deny, users and groups,
  * UNKNOWN criteria), the grants that must be explicit, CAN ids, and the
@@ -28,6 +28,7 @@
 
 #include <linux/can.h>
 
+#include "kernel.h"
 #include "policy.h"
 #include "check_main.h"
 
@@ -546,7 +547,8 @@ START_TEST(test_issue_examples_mean_what_they_say)
 	test_expect(pol, &ctx, 1, "permitted by rule at line 3");
 	ctx.user = "bob";
 	ctx.uid = 1001;
-	test_expect(pol, &ctx, 1, "permitted by rule at line 1");
+	test_expect(pol, &ctx, 0, "rule at line 1 does not grant a raw inet "
+	    "socket (needs type raw)");
 	ctx.op = POLICY_CONNECT;
 	test_in(&ctx, &sin, "192.0.2.1", 22);
 	test_expect(pol, &ctx, 0, "denied by rule at line 4");
@@ -582,7 +584,7 @@ START_TEST(test_type_and_default_protocol)
 	test_expect("permit * proto 17", &ctx, 1, NULL);
 	ctx.type = SOCK_RAW;
 	ctx.protocol = IPPROTO_RAW;
-	test_expect("permit * family inet proto raw", &ctx, 1, NULL);
+	test_expect("permit * family inet type raw proto raw", &ctx, 1, NULL);
 	test_expect("permit * family can proto raw", &ctx, 0, NULL);
 	ctx.family = AF_CAN;
 	ctx.protocol = CAN_RAW;
@@ -762,27 +764,153 @@ START_TEST(test_netlink_write_needs_grant)
 }
 END_TEST
 
+/*
+ * The type and family words of a rule that matches a socket o applies to,
+ * naming type raw when it is raw (inet raw sockets need it).
+ */
+static void
+test_opt_rule(const struct kernel_opt *o, char *buf, size_t size,
+    struct policy_ctx *ctx, const char *extra)
+{
+	int	family = o->family != AF_UNSPEC ? o->family : AF_INET;
+	int	type = o->type != 0 ? o->type : SOCK_DGRAM;
+
+	*ctx = test_ctx(POLICY_SETSOCKOPT, family, type, o->protocol);
+	ctx->level = o->level;
+	ctx->optname = o->optname;
+	snprintf(buf, size, "permit * family %s type %s%s",
+	    kernel_family_name(family), kernel_type_name(type), extra);
+}
+
+/* Every privileged option of the registry is closed unless named. */
 START_TEST(test_privileged_options_need_option)
 {
-	static const char *const opts[] = { "so_bindtodevice", "ip_hdrincl",
-	    "ipv6_hdrincl", "packet_add_membership", "so_mark", "so_priority",
-	    "ip_transparent", "so_debug", "so_bindtoifindex" };
-	struct policy_ctx	 ctx = test_ctx(POLICY_SETSOCKOPT, AF_INET,
-	    SOCK_RAW, IPPROTO_ICMP);
-	char			 want[256], rule[128];
-	size_t			 i;
+	const struct kernel_opt	*o;
+	struct policy_ctx	 ctx;
+	char			 want[256], rule[256], name[64], extra[80];
+	size_t			 i, n = 0;
 
-	for (i = 0; i < sizeof opts / sizeof opts[0]; i++) {
-		ck_assert_int_eq(policy_option_lookup(opts[i], &ctx.level,
-		    &ctx.optname), 0);
-		ck_assert(policy_option_privileged(ctx.level, ctx.optname));
+	for (i = 0; (o = kernel_opt_at(i)) != NULL; i++) {
+		if (!o->privileged)
+			continue;
+		n++;
+		kernel_opt_lower(o, name, sizeof name);
+		test_opt_rule(o, rule, sizeof rule, &ctx, "");
 		snprintf(want, sizeof want, "rule at line 1 does not grant "
-		    "option %s (needs an option criterion)", opts[i]);
-		test_expect("permit * family inet", &ctx, 0, want);
-		snprintf(rule, sizeof rule, "permit * family inet option %s",
-		    opts[i]);
+		    "option %s (needs an option criterion)", name);
+		test_expect(rule, &ctx, 0, want);
+		snprintf(extra, sizeof extra, " option %s", name);
+		test_opt_rule(o, rule, sizeof rule, &ctx, extra);
 		test_expect(rule, &ctx, 1, NULL);
 	}
+	ck_assert_uint_ge(n, 15);
+}
+END_TEST
+
+/*
+ * The option names the policy language takes are the registry's, one
+ * source: each registry name parses (and means that option), a name not
+ * in it (or not in lowercase) is refused, and README's list of privileged
+ * options is the registry's.
+ */
+START_TEST(test_option_names_are_the_registry)
+{
+	const struct kernel_opt	*o;
+	struct policy		*pol;
+	struct policy_ctx	 ctx;
+	struct policy_verdict	 v;
+	char			 rule[128], name[64], readme[256 * 1024];
+	char			*list, *end, *p;
+	const char		*srcdir = getenv("srcdir");
+	size_t			 i, n = 0, named = 0;
+	ssize_t			 len;
+	int			 fd;
+
+	for (i = 0; (o = kernel_opt_at(i)) != NULL; i++) {
+		kernel_opt_lower(o, name, sizeof name);
+		ck_assert_ptr_eq(kernel_opt_by_name(name), o);
+		ck_assert_ptr_eq(kernel_opt_find(o->level, o->optname), o);
+		snprintf(rule, sizeof rule, "permit *\ndeny * option %s", name);
+		pol = test_parse(rule);
+		ctx = test_ctx(POLICY_SETSOCKOPT, AF_UNIX, SOCK_DGRAM, 0);
+		ctx.level = o->level;
+		ctx.optname = o->optname;
+		policy_check(pol, &ctx, &v);
+		ck_assert_msg(!v.permit && v.line == 2, "%s: %s", name,
+		    v.reason);
+		ctx.optname = -1;
+		policy_check(pol, &ctx, &v);
+		ck_assert(v.permit);
+		policy_free(pol);
+		n += o->privileged;
+	}
+	test_parse_error("permit * option so_attach_bpf",
+	    "t.conf:1:17: unknown option 'so_attach_bpf'");
+	test_parse_error("permit * option SO_MARK",
+	    "t.conf:1:17: unknown option 'SO_MARK'");
+
+	snprintf(rule, sizeof rule, "%s/README.md", srcdir != NULL ? srcdir :
+	    ".");
+	ck_assert_int_ne(fd = open(rule, O_RDONLY), -1);
+	ck_assert_int_gt(len = read(fd, readme, sizeof readme - 1), 0);
+	close(fd);
+	readme[len] = '\0';
+	ck_assert_ptr_nonnull(list = strstr(readme,
+	    "| privileged socket options: "));
+	ck_assert_ptr_nonnull(end = strstr(list + 1, " | "));
+	*end = '\0';
+	for (p = list; (p = strchr(p, '`')) != NULL; p = end + 1) {
+		ck_assert_ptr_nonnull(end = strchr(p + 1, '`'));
+		*end = '\0';
+		o = kernel_opt_by_name(p + 1);
+		ck_assert_msg(o != NULL && o->privileged, "README names %s",
+		    p + 1);
+		named++;
+	}
+	ck_assert_uint_eq(named, n);
+}
+END_TEST
+
+/* Raw inet and inet6 sockets (and SOCK_PACKET) need `type raw` named. */
+START_TEST(test_inet_raw_needs_type_raw)
+{
+	struct policy_ctx	 ctx = test_ctx(POLICY_SOCKET, AF_INET,
+	    SOCK_RAW, IPPROTO_ICMP);
+
+	test_expect("permit * family inet", &ctx, 0, "rule at line 1 does "
+	    "not grant a raw inet socket (needs type raw)");
+	test_expect("permit *", &ctx, 0, "rule at line 1 does not grant a "
+	    "raw inet socket (needs type raw)");
+	test_expect("permit * family inet type raw", &ctx, 1, NULL);
+	test_expect("permit * type dgram,raw proto icmp", &ctx, 1, NULL);
+	test_expect("permit * family inet type raw\npermit * family inet",
+	    &ctx, 0, "rule at line 2 does not grant a raw inet socket "
+	    "(needs type raw)");
+	ctx.type = SOCK_RAW | SOCK_NONBLOCK;
+	test_expect("permit * family inet", &ctx, 0, NULL);
+	ctx.type = SOCK_PACKET;
+	test_expect("permit * family inet", &ctx, 0, NULL);
+	test_expect("permit * family inet type raw", &ctx, 1, NULL);
+	ctx.type = SOCK_DGRAM;		/* an ICMP datagram (ping) socket */
+	test_expect("permit * family inet", &ctx, 1, NULL);
+
+	ctx = test_ctx(POLICY_SOCKET, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	test_expect("permit * family inet6", &ctx, 0, "rule at line 1 does "
+	    "not grant a raw inet6 socket (needs type raw)");
+	test_expect("permit * family inet6 type raw", &ctx, 1, NULL);
+	ctx.op = POLICY_SETSOCKOPT;	/* every operation, not only socket */
+	test_expect("permit * family inet6", &ctx, 0, NULL);
+
+	/* Raw by nature: their own family is the grant. */
+	ctx = test_ctx(POLICY_SOCKET, AF_CAN, SOCK_RAW, CAN_RAW);
+	test_expect("permit * family can", &ctx, 1, NULL);
+	ctx = test_ctx(POLICY_SOCKET, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	test_expect("permit * family netlink", &ctx, 1, NULL);
+	ctx = test_ctx(POLICY_SOCKET, AF_PACKET, SOCK_RAW, 0);
+	test_expect("permit * family packet", &ctx, 1, NULL);
+
+	test_parse_error("permit * type packet", "t.conf:1:15: type "
+	    "'packet': SOCK_PACKET sockets are raw ones, say 'raw'");
 }
 END_TEST
 
@@ -936,21 +1064,20 @@ END_TEST
 START_TEST(test_names_tables)
 {
 	char	buf[64];
-	int	level, optname;
 
-	ck_assert_int_eq(policy_family_lookup("inet6"), AF_INET6);
-	ck_assert_int_eq(policy_family_lookup("inte"), -1);
-	ck_assert_str_eq(policy_family_name(AF_CAN), "can");
-	ck_assert_int_eq(policy_type_lookup("seqpacket"), SOCK_SEQPACKET);
-	ck_assert_str_eq(policy_type_name(SOCK_DGRAM), "dgram");
-	ck_assert_int_eq(policy_option_lookup("so_mark", &level, &optname), 0);
-	ck_assert_int_eq(level, SOL_SOCKET);
-	ck_assert_int_eq(optname, SO_MARK);
-	ck_assert_str_eq(policy_option_name(SOL_SOCKET, SO_MARK, buf,
+	ck_assert_int_eq(kernel_family_by_name("inet6")->af, AF_INET6);
+	ck_assert_ptr_null(kernel_family_by_name("inte"));
+	ck_assert_str_eq(kernel_family_name(AF_CAN), "can");
+	ck_assert_str_eq(kernel_family_cname(AF_CAN), "AF_CAN");
+	ck_assert_int_eq(kernel_type_by_name("seqpacket"), SOCK_SEQPACKET);
+	ck_assert_str_eq(kernel_type_name(SOCK_DGRAM), "dgram");
+	ck_assert_int_eq(kernel_opt_by_name("so_mark")->level, SOL_SOCKET);
+	ck_assert_int_eq(kernel_opt_by_name("so_mark")->optname, SO_MARK);
+	ck_assert_str_eq(kernel_opt_describe(SOL_SOCKET, SO_MARK, buf,
 	    sizeof buf), "so_mark");
-	ck_assert_str_eq(policy_option_name(9999, 1, buf, sizeof buf),
+	ck_assert_str_eq(kernel_opt_describe(9999, 1, buf, sizeof buf),
 	    "(level 9999, name 1)");
-	ck_assert(!policy_option_privileged(SOL_SOCKET, SO_REUSEADDR));
+	ck_assert(!kernel_opt_privileged(SOL_SOCKET, SO_REUSEADDR));
 	ck_assert_str_eq(policy_op_name(POLICY_CAN_RECV), "can-recv");
 }
 END_TEST
@@ -1029,6 +1156,8 @@ policy_suite(void)
 	tcase_add_test(tc, test_unix_abstract_name_with_nul_never_matches);
 	tcase_add_test(tc, test_netlink_write_needs_grant);
 	tcase_add_test(tc, test_privileged_options_need_option);
+	tcase_add_test(tc, test_option_names_are_the_registry);
+	tcase_add_test(tc, test_inet_raw_needs_type_raw);
 	tcase_add_test(tc, test_option_list_grants_privileged_options);
 	tcase_add_test(tc, test_bindtodevice_is_also_iface);
 	tcase_add_test(tc, test_fd_pass_needs_grant);

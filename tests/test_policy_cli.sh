@@ -84,9 +84,13 @@ expect cmd.out "deny: rule at line 8 does not grant connecting to /run/x.sock (n
 run 1 policy explain -f "$dir/policy.conf" nobody netlink
 expect cmd.out "deny: no rule matched"
 # a user this machine does not know: explained without groups
-run 0 policy explain -f "$dir/policy.conf" sb-no-such-user inet type raw \
+run 0 policy explain -f "$dir/policy.conf" sb-no-such-user inet type dgram \
     proto icmp
 expect cmd.out "permit: permitted by rule at line 2"
+# family inet is no grant of raw sockets: that needs type raw
+run 1 policy explain -f "$dir/policy.conf" sb-no-such-user inet type raw \
+    proto icmp
+expect cmd.out "deny: rule at line 2 does not grant a raw inet socket (needs type raw)"
 run 1 policy explain -f "$dir/bad.conf" nobody inet
 expect cmd.err "$dir/bad.conf:3:18: unknown family 'inte'"
 run 64 policy explain -f "$dir/policy.conf" nobody inte

@@ -7,7 +7,10 @@
  * 180-2, RFC 4231, NIST SP 800-38A, the GCM spec); the key never reaches
  * the daemon's logs. AF_TIPC on the guest's own node: a datagram to a
  * service name arrives with the sender's port identity, and stream and
- * seqpacket connections by service name carry data both ways.
+ * seqpacket connections by service name carry data both ways. And the
+ * option registry walked over the families the host's kernel lacks (CAN,
+ * TIPC, ALG): every privileged option any socket takes, and each of these
+ * families' own, refused without a naming rule and set with one.
  */
 
 #include <sys/socket.h>
@@ -23,6 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel.h"
+#include "optwalk.h"
 #include "vm.h"
 
 #ifndef SOL_ALG
@@ -57,6 +62,54 @@ args_teardown(void)
 {
 	fixture_set_args(NULL);
 }
+
+/*
+ * Walks the registry over CAN, TIPC and ALG, which this kernel has: each
+ * privileged option any socket takes is proved on all three, and each of
+ * their own on its socket.
+ */
+static void
+walk_vm_families(int grant)
+{
+	static const int	 fams[] = { AF_CAN, AF_TIPC, AF_ALG };
+	const struct kernel_opt	*o;
+	const struct sb_info	*info;
+	sb_conn			*c = fixture_open();
+	size_t			 i, j, want = 0, have = 0, proved;
+
+	info = sb_info(c);
+	for (i = 0; i < sizeof fams / sizeof fams[0]; i++) {
+		for (j = 0; j < info->nfamilies; j++)
+			have += info->families[j] == fams[i];
+	}
+	ck_assert_uint_eq(have, sizeof fams / sizeof fams[0]);
+	for (i = 0; (o = kernel_opt_at(i)) != NULL; i++) {
+		if (!o->privileged)
+			continue;
+		if (o->family == AF_UNSPEC)
+			want += sizeof fams / sizeof fams[0];
+		for (j = 0; j < sizeof fams / sizeof fams[0]; j++)
+			want += o->family == fams[j];
+	}
+	proved = optwalk_run(c, grant, fams, sizeof fams / sizeof fams[0],
+	    NULL);
+	ck_assert_uint_eq(proved, want);
+	fprintf(stderr, "%s: %zu (option, socket) pairs proved on CAN, TIPC "
+	    "and ALG\n", grant ? "granted" : "refused", proved);
+	sb_close_conn(c);
+}
+
+START_TEST(test_privileged_options_refused_on_can_tipc_alg)
+{
+	walk_vm_families(0);
+}
+END_TEST
+
+START_TEST(test_privileged_options_set_on_can_tipc_alg)
+{
+	walk_vm_families(1);
+}
+END_TEST
 
 /* Decodes hex (an even number of digits) into out; returns its length. */
 static size_t
@@ -758,6 +811,9 @@ vm_suite(void)
 	tcase_add_unchecked_fixture(tc, audit_setup, args_teardown);
 	tcase_add_test(tc, test_alg_key_is_not_logged);
 	suite_add_tcase(s, tc);
+
+	optwalk_tcases(s, test_privileged_options_refused_on_can_tipc_alg,
+	    test_privileged_options_set_on_can_tipc_alg);
 
 	tc = fixture_tcase("tipc");
 	tcase_add_test(tc, test_tipc_rdm_by_service_name);
