@@ -41,6 +41,7 @@ main(void)
 	srunner_add_suite(sr, e2e_limits_suite());
 	srunner_add_suite(sr, e2e_audit_suite());
 	srunner_add_suite(sr, e2e_passfd_suite());
+	srunner_add_suite(sr, e2e_scale_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

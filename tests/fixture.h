@@ -85,6 +85,7 @@ Suite	*e2e_msg_suite(void);
 Suite	*e2e_limits_suite(void);
 Suite	*e2e_audit_suite(void);
 Suite	*e2e_passfd_suite(void);
+Suite	*e2e_scale_suite(void);
 
 /* The daemon's CPU time so far, in seconds; fails if it died. */
 double	 fixture_cpu_seconds(void);
