@@ -8,7 +8,11 @@
  * descriptors (EMFILE, ENFILE). For that one descriptor is kept in reserve
  * (/dev/null, opened at start): it is closed to accept the client, whom the
  * refusal frame goes to, and opened again after (as tmux and libevent's
- * evconnlistener users do).
+ * evconnlistener users do). A client is refused so too when its descriptor
+ * leaves fewer than LISTENER_SPARE below RLIMIT_NOFILE: the resolver threads
+ * (NSS opens /etc/passwd), the pidfd at accept and the reserve need those,
+ * and a thread that took the reserve's number would leave the next client
+ * in the backlog.
  */
 
 #include <sys/stat.h>
@@ -24,7 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include "sockbrokerd.h"
+
+#define LISTENER_SPARE	8	/* descriptors kept free below the limit */
 
 static int		 listener_fd = -1;
 static char		*listener_path;
@@ -34,9 +42,13 @@ static int		 listener_reserve = -1;
 
 static void	listener_accept_cb(evutil_socket_t, short, void *);
 static int	listener_accept_reserve(int);
+static int	listener_crowded(int);
+static void	listener_refuse_nofile(int, int);
 static void	listener_refuse(int, int, const char *);
 static void	listener_resume_cb(evutil_socket_t, short, void *);
 static void	listener_reserve_open(void);
+static void	listener_prewarm(void);
+static void	listener_noop_cb(evutil_socket_t, short, void *);
 
 /* Fills a sockaddr_un for path; fatal if it does not fit. */
 static void
@@ -146,6 +158,7 @@ listener_start(int fd)
 	listener_reserve_open();
 	if (listener_reserve == -1)
 		fatal("open /dev/null (the reserved descriptor)");
+	listener_prewarm();
 	event_add(listener_ev, NULL);
 	log_info("listening on %s", listener_path != NULL ? listener_path :
 	    "the socket from systemd");
@@ -179,6 +192,51 @@ listener_close(void)
 	}
 	free(listener_path);
 	listener_path = NULL;
+}
+
+/*
+ * libevent keeps a small record for every descriptor number it has ever
+ * watched, made the first time, for the life of the base. Made while
+ * clients connect, those records land between the clients' own memory and
+ * pin it after they leave: the heap cannot be trimmed around them. So they
+ * are made here, together, for every number the clients and their handles
+ * may get (up to RLIMIT_NOFILE, at most twice --max-clients and a margin),
+ * with an event added and removed on a duplicate of the reserve under each
+ * number. A number that cannot be had (already in use) is skipped.
+ */
+static void
+listener_prewarm(void)
+{
+	struct rlimit	 rl;
+	struct event	*ev;
+	rlim_t		 n, fd;
+	int		 dup;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	n = (rlim_t)sbd_conf.max_clients * 2 + 64;
+	if (rl.rlim_cur != RLIM_INFINITY && n > rl.rlim_cur)
+		n = rl.rlim_cur;
+	if ((ev = event_new(sbd_base, -1, EV_READ, listener_noop_cb,
+	    NULL)) == NULL)
+		return;
+	for (fd = n; fd-- > 0;) {
+		if (fcntl((int)fd, F_GETFD) != -1)
+			continue;		/* in use: its record comes anyway */
+		if ((dup = fcntl(listener_fd, F_DUPFD_CLOEXEC, (int)fd)) == -1)
+			break;
+		if (dup == (int)fd && event_assign(ev, sbd_base, dup, EV_READ,
+		    listener_noop_cb, NULL) == 0 && event_add(ev, NULL) == 0)
+			event_del(ev);
+		close(dup);
+	}
+	event_free(ev);
+}
+
+/* Never called: the events of listener_prewarm are removed at once. */
+static void
+listener_noop_cb(evutil_socket_t fd, short what, void *arg)
+{
 }
 
 /* Opens the reserved descriptor if it is not open; -1 stays if it cannot. */
@@ -223,6 +281,10 @@ listener_accept_cb(evutil_socket_t lfd, short what, void *arg)
 			}
 			return;
 		}
+		if (listener_crowded(fd)) {
+			listener_refuse_nofile(fd, EMFILE);
+			continue;
+		}
 		if (session_count() >= sbd_conf.max_clients) {
 			snprintf(msg, sizeof msg, "too many clients (limit %u)",
 			    sbd_conf.max_clients);
@@ -242,8 +304,6 @@ listener_accept_cb(evutil_socket_t lfd, short what, void *arg)
 static int
 listener_accept_reserve(int lfd)
 {
-	static time_t	 said;
-	time_t		 now = time(NULL);
 	int		 fd, err, saved = errno;
 
 	if (listener_reserve == -1) {
@@ -255,16 +315,8 @@ listener_accept_reserve(int lfd)
 	listener_reserve = -1;
 	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	err = errno;
-	if (fd != -1) {
-		if (said == 0 || now - said >= 10) {
-			/* The error once in a while; refusals are counted. */
-			log_warnx("accept: %s: refusing clients until "
-			    "descriptors are free", strerror(saved));
-			said = now;
-		}
-		listener_refuse(fd, EMFILE, "sockbrokerd is out of "
-		    "descriptors");
-	}
+	if (fd != -1)
+		listener_refuse_nofile(fd, saved);
 	listener_reserve_open();
 	if (fd != -1)
 		return (0);
@@ -272,6 +324,39 @@ listener_accept_reserve(int lfd)
 		return (1);
 	errno = err;
 	return (-1);
+}
+
+/*
+ * Whether fd, just accepted, is too close to RLIMIT_NOFILE to keep: fewer
+ * than LISTENER_SPARE numbers left above it (descriptors are given lowest
+ * first, so that many are free at most).
+ */
+static int
+listener_crowded(int fd)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return (0);
+	return ((rlim_t)fd + LISTENER_SPARE >= rl.rlim_cur);
+}
+
+/*
+ * Refuses fd for lack of descriptors (err: EMFILE or ENFILE); the error is
+ * logged once in ten seconds, the refusals are counted by listener_refuse.
+ */
+static void
+listener_refuse_nofile(int fd, int err)
+{
+	static time_t	 said;
+	time_t		 now = time(NULL);
+
+	if (said == 0 || now - said >= 10) {
+		log_warnx("accept: %s: refusing clients until descriptors are "
+		    "free", strerror(err));
+		said = now;
+	}
+	listener_refuse(fd, EMFILE, "sockbrokerd is out of descriptors");
 }
 
 /*
