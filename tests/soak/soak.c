@@ -101,9 +101,14 @@ START_TEST(test_soak)
 		    strerror(errno), sb_lasterror()->message);
 	}
 	ck_assert_int_ge(soak_fds_wait(base + n, 30), base + n);
+	usleep(200000);
 	rss1 = soak_rss_kb();
-	printf("soak: %d clients connected in %.1f s, daemon fds %d -> %d\n",
-	    n, fixture_now() - t0, base, soak_fds());
+	i = soak_fds();
+	printf("soak: %d clients connected in %.1f s, daemon fds %d -> %d "
+	    "(%.2f per client)\n", n, fixture_now() - t0, base, i,
+	    (double)(i - base) / n);
+	ck_assert_msg(i - base <= n + 8, "%d descriptors for %d clients: more "
+	    "than one each", i - base, n);
 
 	for (i = 0; i < n; i += 2) {
 		h = sb_socket(c[i], AF_INET, SOCK_DGRAM, 0);
