@@ -26,6 +26,7 @@ static unsigned int		session_nsessions;
 static unsigned int		session_next_id = 1;
 static unsigned int		session_freed;	/* since the last trim */
 static struct event		*session_trim_ev;
+static int			 session_stopping;	/* no more trims */
 
 static int	session_frame_cb(struct peer *, const uint8_t *, size_t,
 		    void *);
@@ -168,7 +169,7 @@ session_trim_schedule(void)
 {
 	struct timeval	 tv = { 1, 0 };
 
-	if (sbd_base == NULL)
+	if (sbd_base == NULL || session_stopping)
 		return;
 	if (session_trim_ev == NULL &&
 	    (session_trim_ev = evtimer_new(sbd_base, session_trim_cb,
@@ -216,6 +217,7 @@ session_free_all(void)
 
 	while ((s = TAILQ_FIRST(&sessions)) != NULL)
 		session_lost(s, "daemon shutting down");
+	session_stopping = 1;
 	if (session_trim_ev != NULL)
 		event_free(session_trim_ev);
 	session_trim_ev = NULL;
