@@ -641,10 +641,11 @@ main(void)
 		return (99);
 	}
 	n = soak_nclients();
-	if ((rlim_t)n * 2 + 256 > rl.rlim_cur) {
-		fprintf(stderr, "soak: %d clients need %d descriptors (here "
-		    "and in the daemon); the hard limit is %lu\n", n,
-		    n * 2 + 256, (unsigned long)rl.rlim_max);
+	/* The daemon's need: a descriptor per client and per handle. */
+	if ((rlim_t)n * 3 / 2 + 256 > rl.rlim_cur) {
+		fprintf(stderr, "soak: %d clients need %d descriptors in the "
+		    "daemon; the hard limit is %lu\n", n, n * 3 / 2 + 256,
+		    (unsigned long)rl.rlim_max);
 		return (99);
 	}
 
