@@ -40,9 +40,10 @@ static void	session_trim_schedule(void);
 
 /*
  * Starts a session on a freshly accepted client socket, learning from the
- * kernel who the peer is; a peer the kernel will not name is turned away.
+ * kernel who the peer is; a peer the kernel will not name is turned away
+ * (NULL). The session runs requests once its names are in (s->named).
  */
-void
+struct session *
 session_create(int fd)
 {
 	struct session	*s;
@@ -57,7 +58,7 @@ session_create(int fd)
 		identity_free(&s->id);
 		free(s);
 		close(fd);
-		return;
+		return (NULL);
 	}
 	handle_table_init(&s->handles);
 	peer_init(&s->peer, fd, sbd_conf.max_frame);
@@ -69,6 +70,7 @@ session_create(int fd)
 	log_debug("client %u: accepted, uid %lu pid %ld; resolving names",
 	    s->num, (unsigned long)s->id.uid, (long)s->id.pid);
 	identity_resolve(s);
+	return (s);
 }
 
 /*

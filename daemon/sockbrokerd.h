@@ -225,7 +225,7 @@ int	peer_send_fd(struct peer *, const ProtobufCMessage *, int);
 size_t	peer_queued(struct peer *);
 
 /* session.c */
-void	session_create(int);
+struct session	*session_create(int);
 void	session_ref(struct session *);
 void	session_unref(struct session *);
 void	session_lost(struct session *, const char *);
