@@ -259,9 +259,10 @@ session_frame_cb(struct peer *p, const uint8_t *buf, size_t len, void *arg)
 }
 
 /*
- * Holds a request that came before the peer's names, up to the limit of
- * waiting requests; past it the request is answered ENOBUFS, as a parked
- * one would be. Returns 0 (the peer stays).
+ * Holds a request that came before the peer's names. A client that sends
+ * more than --max-pending of them has not waited for its Hello answer, as
+ * every client must: it is dropped (returns -1), not buffered without end.
+ * The name lookup job holds a reference, so s outlives session_lost here.
  */
 static int
 session_hold(struct session *s, Sockbroker__Request *req)
@@ -269,14 +270,11 @@ session_hold(struct session *s, Sockbroker__Request *req)
 	struct session_early	*e;
 
 	if (s->pending >= sbd_conf.max_pending) {
-		session_limit(s, LIMIT_PENDING, "pending request limit reached "
-		    "(%u) before the peer's names were known",
-		    sbd_conf.max_pending);
-		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, ENOBUFS,
-		    "too many requests waiting (limit %u)",
-		    sbd_conf.max_pending);
 		sockbroker__request__free_unpacked(req, NULL);
-		return (s->dead ? -1 : 0);
+		session_limit(s, LIMIT_PENDING, "%u requests before its hello "
+		    "was answered", s->pending + 1);
+		session_lost(s, "requests before hello");
+		return (-1);
 	}
 	e = xcalloc(1, sizeof *e);
 	e->req = req;

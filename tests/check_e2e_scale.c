@@ -7,6 +7,7 @@
  */
 
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "fixture.h"
 
 #define SCALE_SLOW_SECONDS	2	/* the shim's lookup */
+#define SCALE_FLOOD		1100	/* requests: over --max-pending 1024 */
 
 static char	 scale_flag[64];
 static char	*scale_saved_asan;
@@ -85,6 +87,61 @@ START_TEST(test_slow_names_stall_only_their_client)
 	ck_assert_msg(t2 - t0 >= SCALE_SLOW_SECONDS - 0.5, "the first client's "
 	    "Hello was answered after %.2f s, before its names were in",
 	    t2 - t0);
+	close(a);
+}
+END_TEST
+
+/*
+ * A client that does not wait for its Hello answer and sends more than
+ * --max-pending requests while its names are being looked up is dropped,
+ * not buffered without end; the others are served meanwhile.
+ */
+START_TEST(test_flood_before_names_dropped)
+{
+	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
+	Sockbroker__HelloRequest hello = SOCKBROKER__HELLO_REQUEST__INIT;
+	Sockbroker__GethostnameRequest gh;
+	sb_conn			*c;
+	char			 name[256];
+	struct timeval		 tv = { 10, 0 };
+	uint8_t			*frame;
+	size_t			 len;
+	ssize_t			 n;
+	double			 t0;
+	int			 a, fd, i;
+
+	c = fixture_open();
+	sb_close_conn(c);
+	usleep(100000);
+	fd = open(scale_flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	a = rawconn_open();
+	hello.version = SBP_VERSION;
+	req.id = 1;
+	req.op_case = SOCKBROKER__REQUEST__OP_HELLO;
+	req.hello = &hello;
+	rawconn_send_request(a, &req);
+	t0 = fixture_now();
+	while (access(scale_flag, F_OK) == 0 && fixture_now() < t0 + 10)
+		usleep(10000);
+	/* The daemon may drop us while we send: EPIPE is no failure. */
+	for (i = 0; i < SCALE_FLOOD; i++) {
+		rawconn_gethostname(&req, &gh, 2 + i);
+		ck_assert_int_eq(sbp_frame_pack(&req.base, SBP_MAX_FRAME,
+		    &frame, &len), 0);
+		n = send(a, frame, len, MSG_NOSIGNAL);
+		free(frame);
+		if (n != (ssize_t)len)
+			break;
+	}
+	c = fixture_open();
+	ck_assert_int_eq(sb_gethostname(c, name, sizeof name), 0);
+	sb_close_conn(c);
+	ck_assert_int_eq(setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof tv), 0);
+	ck_assert_msg(rawconn_is_closed(a), "a client that sent %d requests "
+	    "before its Hello answer was not dropped", SCALE_FLOOD);
 	close(a);
 }
 END_TEST
@@ -210,6 +267,7 @@ e2e_scale_suite(void)
 	tcase_add_unchecked_fixture(tc, scale_identity_setup,
 	    scale_identity_teardown);
 	tcase_add_test(tc, test_slow_names_stall_only_their_client);
+	tcase_add_test(tc, test_flood_before_names_dropped);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("open");
