@@ -2,8 +2,8 @@
 /*
  * The connection to sockbrokerd: connecting, the Hello exchange and closing.
  * sb_open gives up after a timeout (SOCKBROKER_TIMEOUT seconds, 10 by
- * default) if the daemon does not answer, for a daemon that is stopped, or
- * out of descriptors, or stalled, leaves the connection in its backlog.
+ * default) if the daemon does not answer: one that is stopped or stalled
+ * leaves the connection in its backlog, unanswered.
  */
 
 #include <sys/socket.h>
