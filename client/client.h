@@ -26,6 +26,9 @@
 /* Read buffer: initial size; it grows up to one whole frame. */
 #define CONN_RBUF_SIZE		(64 * 1024)
 
+/* sb_open's timeout in seconds, unless SOCKBROKER_TIMEOUT says otherwise. */
+#define CONN_OPEN_TIMEOUT	10.0
+
 /* What the library keeps about one handle. */
 struct conn_handle {
 	int	 handle;	/* full handle value; 0 when the slot is free */
@@ -60,6 +63,7 @@ struct sb_conn {
 	int			 broken;
 	const char		*why;		/* static: why it broke */
 	int			 brkerr;	/* errno of the break; 0: ECONNRESET */
+	int			 rerr;		/* reader: errno of a failed read */
 	char			 brkmsg[256];	/* why, when the daemon said */
 
 	uint8_t			*rbuf;		/* only the reader touches it */
@@ -80,12 +84,31 @@ struct sb_conn {
 
 /* conn.c */
 int	 conn_valid(struct sb_conn *);
+
+/* conn-error.c */
 void	 conn_seterror(int, enum sb_error_kind, const char *);
 int	 conn_oserror(int, const char *);
 int	 conn_protoerror(struct sb_conn *, const char *);
+int	 conn_broken(int, const char *);
+void	 conn_error(const Sockbroker__Error *);
+
+/* conn-frame.c */
+int	 conn_write(struct sb_conn *, const uint8_t *, size_t);
+Sockbroker__Response *conn_read(struct sb_conn *, const char **);
+void	 conn_salvage(struct sb_conn *);
+
+/* conn-fd.c */
+void	 conn_fd_push(struct sb_conn *, int);
+int	 conn_fd_pop(struct sb_conn *);
+
+/* conn-call.c */
 int	 conn_call(struct sb_conn *, Sockbroker__Request *, int,
 	     Sockbroker__Response **);
 int	 conn_call_fd(struct sb_conn *, Sockbroker__Request *);
+void	 conn_break(struct sb_conn *, const char *);
+void	 conn_refused(struct sb_conn *, const Sockbroker__Error *);
+
+/* conn-handle.c */
 int	 conn_timeout_valid(double);
 void	 conn_handle_add(struct sb_conn *, int, double,
 	     const Sockbroker__HandleReply *);
@@ -95,6 +118,8 @@ int	 conn_handle_settimeout(struct sb_conn *, int, double);
 int	 conn_handle_protocol(struct sb_conn *, int);
 void	 conn_handle_timeout(struct sb_conn *, int, protobuf_c_boolean *,
 	     double *);
+
+/* conn-address.c */
 int	 conn_address_from(struct sbp_address *, const struct sockaddr *,
 	     socklen_t, int);
 int	 conn_address_to(struct sb_conn *, const Sockbroker__Address *,

@@ -61,7 +61,12 @@ const struct sb_error	*sb_lasterror(void);
 
 /*
  * Connects to the daemon at path (NULL: $SOCKBROKER_SOCKET, then the
- * default, /run/sockbroker/sockbroker.sock) and exchanges Hello.
+ * default, /run/sockbroker/sockbroker.sock) and exchanges Hello. It gives up
+ * after 10 seconds, or $SOCKBROKER_TIMEOUT seconds if that is a positive
+ * number (0 or anything else: the default), with errno ETIMEDOUT: a daemon
+ * that is stopped or stalled leaves the connection in its backlog. A daemon
+ * over a limit says so instead, at once: EUSERS (--max-clients reached) or
+ * EMFILE (out of descriptors), with its message in sb_lasterror().
  */
 sb_conn	*sb_open(const char *path);
 /* Closes the connection; the daemon closes every handle of it. NULL is ok. */

@@ -4,11 +4,14 @@
  * bits and the slot's generation above it; closing a handle bumps the
  * generation, so a stale value, or one another client was given, finds
  * nothing and is EBADF, never somebody else's socket. Values are positive
- * and never 0.
+ * and never 0. A table starts small and doubles when full, up to
+ * --max-handles slots, so that an idle client costs a few bytes, not the
+ * limit; lookup stays one index.
  */
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sockbrokerd.h"
@@ -16,15 +19,43 @@
 #define HANDLE_GEN_MAX	0x7fff	/* keeps values positive as an int */
 
 static void	handle_ready_cb(evutil_socket_t, short, void *);
+static int	handle_table_grow(struct handle_table *);
 
-/* Prepares an empty table for up to max handles. */
+/* Prepares an empty table; its slots come with the first handle. */
 void
-handle_table_init(struct handle_table *t, unsigned int max)
+handle_table_init(struct handle_table *t)
 {
-	t->nslots = max;
+	t->nslots = 0;
 	t->count = 0;
-	t->slots = xcalloc(max, sizeof *t->slots);
-	t->gens = xcalloc(max, sizeof *t->gens);
+	t->slots = NULL;
+	t->gens = NULL;
+}
+
+/*
+ * Doubles the table (SBD_HANDLE_INITIAL slots at first), up to
+ * --max-handles. Returns -1 with errno ENOMEM if memory is short: the client
+ * is then refused a handle, the daemon goes on.
+ */
+static int
+handle_table_grow(struct handle_table *t)
+{
+	struct handle	**slots;
+	uint16_t	 *gens;
+	unsigned int	  n;
+
+	n = t->nslots == 0 ? SBD_HANDLE_INITIAL : t->nslots * 2;
+	if (n > sbd_conf.max_handles)
+		n = sbd_conf.max_handles;
+	if ((slots = reallocarray(t->slots, n, sizeof *slots)) == NULL)
+		return (-1);
+	t->slots = slots;
+	if ((gens = reallocarray(t->gens, n, sizeof *gens)) == NULL)
+		return (-1);
+	t->gens = gens;
+	memset(t->slots + t->nslots, 0, (n - t->nslots) * sizeof *slots);
+	memset(t->gens + t->nslots, 0, (n - t->nslots) * sizeof *gens);
+	t->nslots = n;
+	return (0);
 }
 
 /* Closes every handle in the table and frees it. */
@@ -42,6 +73,7 @@ handle_table_free(struct handle_table *t)
 	t->slots = NULL;
 	t->gens = NULL;
 	t->nslots = 0;
+	t->count = 0;
 }
 
 /*
@@ -55,10 +87,14 @@ handle_new(struct session *s, int fd, int family, int type, int protocol)
 	struct handle		*h;
 	unsigned int		 i;
 
-	if (t->count >= t->nslots) {
+	if (t->count >= sbd_conf.max_handles) {
 		session_limit(s, LIMIT_HANDLES, "handle limit reached (%u)",
-		    t->nslots);
+		    sbd_conf.max_handles);
 		errno = EMFILE;
+		return (NULL);
+	}
+	if (t->count >= t->nslots && handle_table_grow(t) == -1) {
+		errno = ENOMEM;
 		return (NULL);
 	}
 	for (i = 0; t->slots[i] != NULL; i++)

@@ -2,6 +2,17 @@
 /*
  * The listening UNIX socket: created with a deliberate mode, refusing to
  * start over another live instance, and an accept loop that never spins.
+ *
+ * A client over a limit is told so and closed at once, never left in the
+ * backlog: over --max-clients, and also when the daemon is out of
+ * descriptors (EMFILE, ENFILE). For that one descriptor is kept in reserve
+ * (/dev/null, opened at start): it is closed to accept the client, whom the
+ * refusal frame goes to, and opened again after (as tmux and libevent's
+ * evconnlistener users do). A client is refused so too when its descriptor
+ * leaves fewer than LISTENER_SPARE below RLIMIT_NOFILE: the resolver threads
+ * (NSS opens /etc/passwd), the pidfd at accept and the reserve need those,
+ * and a thread that took the reserve's number would leave the next client
+ * in the backlog.
  */
 
 #include <sys/stat.h>
@@ -17,16 +28,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include "sockbrokerd.h"
+
+#define LISTENER_SPARE	8	/* descriptors kept free below the limit */
 
 static int		 listener_fd = -1;
 static char		*listener_path;
 static struct event	*listener_ev;
 static struct event	*listener_pause_ev;
+static int		 listener_reserve = -1;
 
 static void	listener_accept_cb(evutil_socket_t, short, void *);
-static void	listener_refuse(int);
+static int	listener_accept_reserve(int);
+static int	listener_crowded(int);
+static void	listener_refuse_nofile(int, int);
+static void	listener_refuse(int, int, const char *);
 static void	listener_resume_cb(evutil_socket_t, short, void *);
+static void	listener_reserve_open(void);
+static void	listener_prewarm(void);
+static void	listener_noop_cb(evutil_socket_t, short, void *);
 
 /* Fills a sockaddr_un for path; fatal if it does not fit. */
 static void
@@ -133,6 +155,10 @@ listener_start(int fd)
 	listener_pause_ev = evtimer_new(sbd_base, listener_resume_cb, NULL);
 	if (listener_ev == NULL || listener_pause_ev == NULL)
 		fatalx("event_new failed");
+	listener_reserve_open();
+	if (listener_reserve == -1)
+		fatal("open /dev/null (the reserved descriptor)");
+	listener_prewarm();
 	event_add(listener_ev, NULL);
 	log_info("listening on %s", listener_path != NULL ? listener_path :
 	    "the socket from systemd");
@@ -154,6 +180,9 @@ listener_close(void)
 	if (listener_fd != -1)
 		close(listener_fd);
 	listener_fd = -1;
+	if (listener_reserve != -1)
+		close(listener_reserve);
+	listener_reserve = -1;
 	if (listener_path != NULL && unlink(listener_path) == -1) {
 		if (errno == EACCES || errno == EPERM || errno == EROFS)
 			log_debug("cannot remove %s after the privilege drop: "
@@ -166,14 +195,70 @@ listener_close(void)
 }
 
 /*
- * Accepts every waiting client. Out of descriptors, it stops accepting for
- * a second rather than spin on a listener that stays readable.
+ * libevent keeps a small record for every descriptor number it has ever
+ * watched, made the first time, for the life of the base. Made while
+ * clients connect, those records land between the clients' own memory and
+ * pin it after they leave: the heap cannot be trimmed around them. So they
+ * are made here, together, for every number the clients and their handles
+ * may get (up to RLIMIT_NOFILE, at most twice --max-clients and a margin),
+ * with an event added and removed on a duplicate of the reserve under each
+ * number. A number that cannot be had (already in use) is skipped.
+ */
+static void
+listener_prewarm(void)
+{
+	struct rlimit	 rl;
+	struct event	*ev;
+	rlim_t		 n, fd;
+	int		 dup;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	n = (rlim_t)sbd_conf.max_clients * 2 + 64;
+	if (rl.rlim_cur != RLIM_INFINITY && n > rl.rlim_cur)
+		n = rl.rlim_cur;
+	if ((ev = event_new(sbd_base, -1, EV_READ, listener_noop_cb,
+	    NULL)) == NULL)
+		return;
+	for (fd = n; fd-- > 0;) {
+		if (fcntl((int)fd, F_GETFD) != -1)
+			continue;		/* in use: its record comes anyway */
+		if ((dup = fcntl(listener_fd, F_DUPFD_CLOEXEC, (int)fd)) == -1)
+			break;
+		if (dup == (int)fd && event_assign(ev, sbd_base, dup, EV_READ,
+		    listener_noop_cb, NULL) == 0 && event_add(ev, NULL) == 0)
+			event_del(ev);
+		close(dup);
+	}
+	event_free(ev);
+}
+
+/* Never called: the events of listener_prewarm are removed at once. */
+static void
+listener_noop_cb(evutil_socket_t fd, short what, void *arg)
+{
+}
+
+/* Opens the reserved descriptor if it is not open; -1 stays if it cannot. */
+static void
+listener_reserve_open(void)
+{
+	if (listener_reserve == -1)
+		listener_reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * Accepts every waiting client. Out of descriptors, it refuses each with the
+ * reserved descriptor; if even that is gone (another thread took it), it
+ * stops accepting for a second rather than spin on a listener that stays
+ * readable.
  */
 static void
 listener_accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
 	struct timeval	 pause = { 1, 0 };
-	int		 fd;
+	char		 msg[64];
+	int		 fd, r;
 
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -182,6 +267,13 @@ listener_accept_cb(evutil_socket_t lfd, short what, void *arg)
 				continue;
 			if (errno == EAGAIN)
 				return;
+			if (errno == EMFILE || errno == ENFILE) {
+				/* accept4 fails so even with nobody waiting. */
+				if ((r = listener_accept_reserve(lfd)) == 0)
+					continue;
+				if (r == 1)
+					return;
+			}
 			log_warn("accept");
 			if (errno == EMFILE || errno == ENFILE) {
 				event_del(listener_ev);
@@ -189,8 +281,14 @@ listener_accept_cb(evutil_socket_t lfd, short what, void *arg)
 			}
 			return;
 		}
+		if (listener_crowded(fd)) {
+			listener_refuse_nofile(fd, EMFILE);
+			continue;
+		}
 		if (session_count() >= sbd_conf.max_clients) {
-			listener_refuse(fd);
+			snprintf(msg, sizeof msg, "too many clients (limit %u)",
+			    sbd_conf.max_clients);
+			listener_refuse(fd, EUSERS, msg);
 			continue;
 		}
 		session_create(fd);
@@ -198,36 +296,97 @@ listener_accept_cb(evutil_socket_t lfd, short what, void *arg)
 }
 
 /*
- * Turns a client away for the client limit: a Response with id 0 (no
- * request's) and an Error that says why, then closes. Refusals are logged
- * at most every ten seconds, with how many there were, so that a flood of
+ * Out of descriptors: closes the reserve, accepts one client with it,
+ * refuses it (EMFILE) and opens the reserve again. Returns 0 if a client was
+ * refused, 1 if none was waiting after all, -1 (errno of the failure) if the
+ * reserve could not be used.
+ */
+static int
+listener_accept_reserve(int lfd)
+{
+	int		 fd, err, saved = errno;
+
+	if (listener_reserve == -1) {
+		listener_reserve_open();
+		errno = saved;
+		return (-1);
+	}
+	close(listener_reserve);
+	listener_reserve = -1;
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	err = errno;
+	if (fd != -1)
+		listener_refuse_nofile(fd, saved);
+	listener_reserve_open();
+	if (fd != -1)
+		return (0);
+	if (err == EAGAIN)
+		return (1);
+	errno = err;
+	return (-1);
+}
+
+/*
+ * Whether fd, just accepted, is too close to RLIMIT_NOFILE to keep: fewer
+ * than LISTENER_SPARE numbers left above it (descriptors are given lowest
+ * first, so that many are free at most).
+ */
+static int
+listener_crowded(int fd)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return (0);
+	return ((rlim_t)fd + LISTENER_SPARE >= rl.rlim_cur);
+}
+
+/*
+ * Refuses fd for lack of descriptors (err: EMFILE or ENFILE); the error is
+ * logged once in ten seconds, the refusals are counted by listener_refuse.
+ */
+static void
+listener_refuse_nofile(int fd, int err)
+{
+	static time_t	 said;
+	time_t		 now = time(NULL);
+
+	if (said == 0 || now - said >= 10) {
+		log_warnx("accept: %s: refusing clients until descriptors are "
+		    "free", strerror(err));
+		said = now;
+	}
+	listener_refuse(fd, EMFILE, "sockbrokerd is out of descriptors");
+}
+
+/*
+ * Turns a client away for a limit: a Response with id 0 (no request's) and
+ * an Error with errnum and msg, then closes. Refusals are logged at most
+ * every ten seconds, with how many there were, so that a flood of
  * connections cannot flood the log.
  */
 static void
-listener_refuse(int fd)
+listener_refuse(int fd, int errnum, const char *msg)
 {
 	static time_t		 said;
 	static unsigned long	 refused;
 	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
 	Sockbroker__Error	 err = SOCKBROKER__ERROR__INIT;
-	char			 msg[64];
 	uint8_t			*frame;
 	size_t			 len;
 	time_t			 now = time(NULL);
 
 	refused++;
 	if (said == 0 || now - said >= 10) {
-		log_warnx("client refused: %u clients, the limit (%lu "
-		    "refusals since the last such line)", session_count(),
+		log_warnx("client refused: %s, %u clients (%lu refusals "
+		    "since the last such line)", msg, session_count(),
 		    refused);
 		said = now;
 		refused = 0;
 	}
-	snprintf(msg, sizeof msg, "too many clients (limit %u)",
-	    sbd_conf.max_clients);
-	err.errnum = EUSERS;
+	err.errnum = errnum;
 	err.kind = SOCKBROKER__ERROR__KIND__PROTOCOL;
-	err.message = msg;
+	err.message = (char *)msg;
 	resp.id = 0;
 	resp.error = &err;
 	if (sbp_frame_pack(&resp.base, SBP_MIN_FRAME, &frame, &len) == 0) {

@@ -73,6 +73,7 @@ static struct event		*resolver_ev;
 static void	*resolver_thread(void *);
 static void	 resolver_done_cb(evutil_socket_t, short, void *);
 static void	 resolver_free(struct resolver_job *);
+static void	 resolver_queue(struct resolver_job *);
 static void	 resolver_gai_error(struct session *, Sockbroker__Request *,
 		     int, int);
 static void	 resolver_gai_run(void *);
@@ -193,15 +194,48 @@ resolver_done_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Frees a job, its data and its request, and drops its session. */
+/*
+ * Frees a job, its data and its request (a session's own job has none and
+ * is not counted in pending), and drops its session.
+ */
 static void
 resolver_free(struct resolver_job *j)
 {
-	j->session->pending--;
 	j->ops->done(j->arg);
-	sockbroker__request__free_unpacked(j->req, NULL);
+	if (j->req != NULL) {
+		j->session->pending--;
+		sockbroker__request__free_unpacked(j->req, NULL);
+	}
 	session_unref(j->session);
 	free(j);
+}
+
+/* Hands a job to the workers; it holds a reference on its session. */
+static void
+resolver_queue(struct resolver_job *j)
+{
+	session_ref(j->session);
+	pthread_mutex_lock(&resolver_mtx);
+	TAILQ_INSERT_TAIL(&resolver_todo, j, entry);
+	pthread_cond_signal(&resolver_cond);
+	pthread_mutex_unlock(&resolver_mtx);
+}
+
+/*
+ * Queues a job of session s itself rather than of a request (its peer's
+ * names, identity.c): answer is called with a NULL request. Such a job is no
+ * client's doing, so the limit of waiting requests does not apply.
+ */
+void
+resolver_submit_session(struct session *s, const struct resolver_ops *ops,
+    void *arg)
+{
+	struct resolver_job	*j = xcalloc(1, sizeof *j);
+
+	j->session = s;
+	j->ops = ops;
+	j->arg = arg;
+	resolver_queue(j);
 }
 
 /*
@@ -225,12 +259,8 @@ resolver_submit(struct session *s, Sockbroker__Request *req,
 	j->req = req;
 	j->ops = ops;
 	j->arg = arg;
-	session_ref(s);
 	s->pending++;
-	pthread_mutex_lock(&resolver_mtx);
-	TAILQ_INSERT_TAIL(&resolver_todo, j, entry);
-	pthread_cond_signal(&resolver_cond);
-	pthread_mutex_unlock(&resolver_mtx);
+	resolver_queue(j);
 	return (OP_PARKED);
 }
 

@@ -22,10 +22,12 @@
 #include "kernel.h"
 
 #define SBD_MAX_HANDLES		1024	/* per client, default */
-#define SBD_MAX_CLIENTS		256	/* default */
+#define SBD_MAX_CLIENTS		4096	/* default */
 #define SBD_MAX_PENDING		1024	/* parked requests per client */
 #define SBD_MAX_QUEUED		(8 * 1024 * 1024) /* reply bytes per client */
 #define SBD_HANDLE_SLOTS	0x10000	/* slot part of a handle: 16 bits */
+#define SBD_HANDLE_INITIAL	8	/* slots a table starts with; doubles */
+#define SBD_TRIM_FREES		64	/* session frees before a malloc_trim */
 #define SBD_MAX_TIMEOUT		1e9	/* seconds; larger is EINVAL */
 #define SBD_AUDIT_RATE		100	/* audit lines per second, default */
 #define SBD_USER		"sockbroker" /* --user default */
@@ -108,7 +110,7 @@ struct handle {
 struct handle_table {
 	struct handle		**slots;
 	uint16_t		 *gens;	/* generation of each slot */
-	unsigned int		  nslots;
+	unsigned int		  nslots;	/* allocated; grows to max */
 	unsigned int		  count;
 };
 
@@ -138,19 +140,19 @@ struct peer {
 };
 
 /*
- * The peer of a client connection, from the kernel (never from a request),
- * with its names resolved once at connect.
+ * The peer of a client connection, from the kernel (never from a request):
+ * the numbers and the executable at accept, the names resolved once, off
+ * the loop (identity_resolve), before the connection's first request runs.
  */
 struct identity {
 	uid_t			 uid;
 	gid_t			 gid;
 	pid_t			 pid;
-	int			 pidfd;		/* -1: no SO_PEERPIDFD */
 	gid_t			*gids;		/* primary first, supplementary */
 	size_t			 ngids;
 	char			*user;		/* name, or the uid as text */
 	char			**groups;	/* names of gids[], same order */
-	char			 exe[PATH_MAX];	/* "?" if unreadable */
+	char			*exe;		/* "?" if unreadable */
 };
 
 /* Limits a client can hit; each is logged once per client. */
@@ -158,6 +160,12 @@ enum sbd_limit {
 	LIMIT_HANDLES,
 	LIMIT_PENDING,
 	LIMIT_QUEUED,
+};
+
+/* A request that came before the session's identity was resolved. */
+struct session_early {
+	struct session_early	*next;
+	Sockbroker__Request	*req;
 };
 
 /* A connected client. */
@@ -168,6 +176,9 @@ struct session {
 	int			 dead;
 	int			 hello;		/* Hello exchanged */
 	struct identity		 id;		/* the peer, from the kernel */
+	int			 named;		/* id's names are resolved */
+	struct session_early	*early;		/* requests before named */
+	struct session_early	**early_tail;
 	struct peer		 peer;
 	struct handle_table	 handles;
 	unsigned int		 pending;	/* parked + resolving */
@@ -215,7 +226,7 @@ int	peer_send_fd(struct peer *, const ProtobufCMessage *, int);
 size_t	peer_queued(struct peer *);
 
 /* session.c */
-void	session_create(int);
+struct session	*session_create(int);
 void	session_ref(struct session *);
 void	session_unref(struct session *);
 void	session_lost(struct session *, const char *);
@@ -223,9 +234,11 @@ void	session_free_all(void);
 unsigned int	session_count(void);
 void	session_limit(struct session *, enum sbd_limit, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
+void	session_named(struct session *);
 
 /* identity.c */
 int	identity_get(int, struct identity *);
+void	identity_resolve(struct session *);
 void	identity_free(struct identity *);
 void	identity_describe(const struct identity *, char *, size_t);
 
@@ -267,7 +280,7 @@ void	audit_bucket_init(struct audit_bucket *, double, double, double);
 int	audit_ratelimit(struct audit_bucket *, double);
 
 /* handle.c */
-void	handle_table_init(struct handle_table *, unsigned int);
+void	handle_table_init(struct handle_table *);
 void	handle_table_free(struct handle_table *);
 struct handle	*handle_new(struct session *, int, int, int, int);
 struct handle	*handle_lookup(struct session *, uint32_t);
@@ -302,6 +315,8 @@ void	resolver_start(unsigned int);
 void	resolver_stop(void);
 enum op_result	resolver_submit(struct session *, Sockbroker__Request *,
 	    const struct resolver_ops *, void *);
+void	resolver_submit_session(struct session *, const struct resolver_ops *,
+	    void *);
 enum op_result	resolver_getaddrinfo(struct session *, Sockbroker__Request *);
 enum op_result	resolver_getnameinfo(struct session *, Sockbroker__Request *,
 	    const struct sockaddr_storage *, socklen_t);

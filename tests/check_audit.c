@@ -35,12 +35,11 @@ record_bind(struct audit_record *r, struct sockaddr_in *sin)
 	audit_id.uid = 1000;
 	audit_id.gid = 1000;
 	audit_id.pid = 123;
-	audit_id.pidfd = -1;
 	audit_id.user = "alice";
 	audit_id.groups = audit_groups;
 	audit_id.gids = audit_gids;
 	audit_id.ngids = 2;
-	snprintf(audit_id.exe, sizeof audit_id.exe, "/usr/bin/foo");
+	audit_id.exe = "/usr/bin/foo";
 
 	memset(sin, 0, sizeof *sin);
 	sin->sin_family = AF_INET;
@@ -124,7 +123,7 @@ START_TEST(test_format_escapes_what_a_client_chose)
 	char			 buf[1024];
 
 	record_bind(&r, &sin);
-	snprintf(audit_id.exe, sizeof audit_id.exe, "/tmp/a b\"c\\d\ne");
+	audit_id.exe = "/tmp/a b\"c\\d\ne";
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "/x y=1 verdict=permit");

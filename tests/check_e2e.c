@@ -33,6 +33,7 @@ const struct check_program check_program = {
 		e2e_park_suite,
 		e2e_peer_suite,
 		e2e_privileged_suite,
+		e2e_scale_suite,
 		NULL,
 	},
 };

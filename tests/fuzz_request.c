@@ -300,14 +300,19 @@ fuzz_drain(int fd)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t	off = 0;
-	ssize_t	n;
-	int	sv[2], turn;
+	struct session	*s;
+	size_t		 off = 0;
+	ssize_t		 n;
+	int		 sv[2], turn;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 	    sv) == -1)
 		err(1, "fuzz: socketpair");
-	session_create(sv[0]);
+	/* Its requests run once its names are in, from a resolver thread. */
+	if ((s = session_create(sv[0])) != NULL) {
+		while (!s->named && !s->dead)
+			event_base_loop(sbd_base, EVLOOP_ONCE);
+	}
 	for (turn = 0; turn < FUZZ_MAX_TURNS; turn++) {
 		if (off < size && (n = write(sv[1], data + off,
 		    size - off)) > 0)

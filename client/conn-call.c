@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Calls: a Request out, its Response back, on a connection threads share.
+ *
+ * A call registers itself (a struct conn_call on its own stack, with a fresh
+ * id) in c->calls, packs its Request and writes the whole frame (conn-frame.c).
+ * Then it waits for its Response, leader/follower style: under c->lock, a
+ * waiting thread that finds nobody reading (c->reading == 0) becomes the
+ * reader, drops the lock and reads one frame; back under the lock it hands
+ * the Response to the call with that id (or frees it if nobody waits for
+ * it), gives up the reader role and wakes every waiter with a broadcast on
+ * c->cond. Each waiter then checks whether its own answer came; if not, one
+ * of them takes the reader role for the next frame. Only the reader touches
+ * c->rbuf, so the read buffer needs no lock.
+ *
+ * Any failure of the stream (EOF, a read or write error, an oversized or
+ * malformed frame, a response of the wrong type) breaks the connection:
+ * c->broken is set, the socket is shut down so that blocked readers and
+ * writers return, all waiters are woken, and every call from then on fails
+ * at once with ECONNRESET and kind SB_ERR_PROTOCOL (ETIMEDOUT if sb_open's
+ * Hello was not answered in time). A Response with id 0 is about the
+ * connection, not a request: if it carries an Error (the daemon turning us
+ * away, "too many clients"), the connection breaks with that errno and
+ * message instead.
+ */
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+
+static int	 conn_exchange(struct sb_conn *, Sockbroker__Request *, int,
+		     Sockbroker__Response **, int *);
+static void	 conn_deliver(struct sb_conn *, Sockbroker__Response *);
+static void	 conn_wait(struct sb_conn *, struct conn_call *);
+static int	 conn_result(struct sb_conn *, Sockbroker__Response *, int,
+		     Sockbroker__Response **);
+
+/*
+ * Sends req with a fresh id and waits for its Response. Returns 0 with the
+ * Response (of type result; the caller frees it) in *out, or -1 with errno
+ * and the last error set.
+ */
+int
+conn_call(struct sb_conn *c, Sockbroker__Request *req, int result,
+    Sockbroker__Response **out)
+{
+	return (conn_exchange(c, req, result, out, NULL));
+}
+
+/*
+ * Sends req, whose answer is an EmptyReply with a descriptor. Returns the
+ * descriptor, or -1 with errno and the last error set.
+ */
+int
+conn_call_fd(struct sb_conn *c, Sockbroker__Request *req)
+{
+	Sockbroker__Response	*resp;
+	int			 fd = -1;
+
+	if (conn_exchange(c, req, SOCKBROKER__RESPONSE__RESULT_EMPTY, &resp,
+	    &fd) == -1) {
+		if (fd != -1)
+			close(fd);
+		return (-1);
+	}
+	sockbroker__response__free_unpacked(resp, NULL);
+	if (fd == -1)
+		return (conn_oserror(EMFILE, "no descriptor came with the "
+		    "reply"));
+	return (fd);
+}
+
+/*
+ * conn_call's work; with fdp set, the call takes the descriptor of its
+ * EmptyReply into *fdp (-1 if none came).
+ */
+static int
+conn_exchange(struct sb_conn *c, Sockbroker__Request *req, int result,
+    Sockbroker__Response **out, int *fdp)
+{
+	struct conn_call	 call;
+	const char		*why;
+	uint8_t			*frame;
+	size_t			 len;
+	int			 r, error;
+
+	memset(&call, 0, sizeof call);
+	call.wantfd = fdp != NULL;
+	call.fd = -1;
+	pthread_mutex_lock(&c->lock);
+	if (c->broken) {
+		why = c->why;
+		error = c->brkerr;
+		pthread_mutex_unlock(&c->lock);
+		return (conn_broken(error, why));
+	}
+	req->id = call.id = ++c->next_id;
+	TAILQ_INSERT_TAIL(&c->calls, &call, entry);
+	pthread_mutex_unlock(&c->lock);
+
+	if (sbp_frame_pack(&req->base, c->max_frame, &frame, &len) == -1) {
+		error = errno;
+		pthread_mutex_lock(&c->lock);
+		TAILQ_REMOVE(&c->calls, &call, entry);
+		pthread_mutex_unlock(&c->lock);
+		return (conn_oserror(error, error == EMSGSIZE ?
+		    "request too large" : "cannot pack request"));
+	}
+	r = conn_write(c, frame, len);
+	free(frame);
+
+	pthread_mutex_lock(&c->lock);
+	if (r == -1) {
+		conn_salvage(c);
+		conn_break(c, "write to sockbrokerd failed");
+	}
+	conn_wait(c, &call);
+	TAILQ_REMOVE(&c->calls, &call, entry);
+	why = c->why;
+	error = c->brkerr;
+	pthread_mutex_unlock(&c->lock);
+
+	if (fdp != NULL)
+		*fdp = call.fd;
+	if (!call.done)
+		return (conn_broken(error, why));
+	return (conn_result(c, call.resp, result, out));
+}
+
+/* Waits until call is answered or the connection breaks; c->lock held. */
+static void
+conn_wait(struct sb_conn *c, struct conn_call *call)
+{
+	Sockbroker__Response	*resp;
+	const char		*why = NULL;
+
+	while (!call->done && !c->broken) {
+		if (c->reading) {
+			pthread_cond_wait(&c->cond, &c->lock);
+			continue;
+		}
+		c->reading = 1;
+		pthread_mutex_unlock(&c->lock);
+		resp = conn_read(c, &why);
+		pthread_mutex_lock(&c->lock);
+		c->reading = 0;
+		if (resp == NULL) {
+			if (!c->broken && c->rerr != 0)
+				c->brkerr = c->rerr;
+			conn_break(c, why);
+		}
+		else
+			conn_deliver(c, resp);
+		pthread_cond_broadcast(&c->cond);
+	}
+}
+
+/* Hands a Response to the call waiting for its id; c->lock is held. */
+static void
+conn_deliver(struct sb_conn *c, Sockbroker__Response *resp)
+{
+	struct conn_call	*call;
+
+	if (resp->id == 0 && resp->error != NULL) {
+		conn_refused(c, resp->error);
+		sockbroker__response__free_unpacked(resp, NULL);
+		return;
+	}
+	TAILQ_FOREACH(call, &c->calls, entry) {
+		if (call->id == resp->id && !call->done) {
+			if (call->wantfd && resp->error == NULL &&
+			    resp->result_case ==
+			    SOCKBROKER__RESPONSE__RESULT_EMPTY)
+				call->fd = conn_fd_pop(c);
+			call->resp = resp;
+			call->done = 1;
+			return;
+		}
+	}
+	sockbroker__response__free_unpacked(resp, NULL);
+}
+
+/* Turns a Response into 0 and *out, or -1 for an error or a wrong type. */
+static int
+conn_result(struct sb_conn *c, Sockbroker__Response *resp, int result,
+    Sockbroker__Response **out)
+{
+	if (resp->error != NULL) {
+		conn_error(resp->error);
+		sockbroker__response__free_unpacked(resp, NULL);
+		return (-1);
+	}
+	if ((int)resp->result_case != result) {
+		sockbroker__response__free_unpacked(resp, NULL);
+		return (conn_protoerror(c, "unexpected response type"));
+	}
+	*out = resp;
+	return (0);
+}
+
+/* Marks the connection broken and wakes everyone; c->lock is held. */
+void
+conn_break(struct sb_conn *c, const char *why)
+{
+	if (!c->broken) {
+		c->broken = 1;
+		c->why = why;
+		if (c->fd != -1)
+			shutdown(c->fd, SHUT_RDWR);
+	}
+	pthread_cond_broadcast(&c->cond);
+}
+
+/*
+ * The daemon said, with a Response of id 0, why it drops the connection:
+ * break it with that errno and message. c->lock is held.
+ */
+void
+conn_refused(struct sb_conn *c, const Sockbroker__Error *e)
+{
+	if (c->broken)
+		return;
+	snprintf(c->brkmsg, sizeof c->brkmsg, "%s", e->message != NULL &&
+	    *e->message != '\0' ? e->message : "refused by sockbrokerd");
+	c->brkerr = e->errnum > 0 ? e->errnum : ECONNRESET;
+	conn_break(c, c->brkmsg);
+}
