@@ -116,6 +116,7 @@ audit_init(const char *path, unsigned int rate, int foreground)
 	if (path == NULL)
 		return;
 	audit_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	/* Start-up only, before any client: the admin's --audit-file. */
 	if (audit_fd == -1)
 		fatal("audit file %s", path);
 }

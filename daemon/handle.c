@@ -114,6 +114,7 @@ handle_new(struct session *s, int fd, int family, int type, int protocol)
 	    handle_ready_cb, h);
 	h->ev[WAIT_WRITE] = event_new(sbd_base, fd, EV_WRITE | EV_PERSIST,
 	    handle_ready_cb, h);
+	/* Out of memory in libevent: not something a client chose. */
 	if (h->ev[WAIT_READ] == NULL || h->ev[WAIT_WRITE] == NULL)
 		fatalx("event_new failed");
 	t->slots[i] = h;

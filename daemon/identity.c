@@ -214,6 +214,7 @@ identity_groups(int fd, struct identity *id)
 	size_t		 n, i;
 
 	for (;;) {
+		/* Out of memory: the kernel bounds len (NGROUPS_MAX). */
 		if ((p = realloc(sup, len)) == NULL)
 			fatal("realloc");
 		sup = p;

@@ -50,7 +50,12 @@ static void	listener_reserve_open(void);
 static void	listener_prewarm(void);
 static void	listener_noop_cb(evutil_socket_t, short, void *);
 
-/* Fills a sockaddr_un for path; fatal if it does not fit. */
+/*
+ * Fills a sockaddr_un for path; fatal if it does not fit. Like everything
+ * up to listener_start(), it runs at start-up only, on the admin's
+ * configuration, before any client can connect: a failure stops the
+ * daemon.
+ */
 static void
 listener_sockaddr(struct sockaddr_un *sun, const char *path)
 {
@@ -153,6 +158,7 @@ listener_start(int fd)
 	listener_ev = event_new(sbd_base, fd, EV_READ | EV_PERSIST,
 	    listener_accept_cb, NULL);
 	listener_pause_ev = evtimer_new(sbd_base, listener_resume_cb, NULL);
+	/* Start-up: out of memory or descriptors before any client came. */
 	if (listener_ev == NULL || listener_pause_ev == NULL)
 		fatalx("event_new failed");
 	listener_reserve_open();

@@ -100,6 +100,7 @@ resolver_start(unsigned int n)
 
 	if (n > RESOLVER_MAX_THREADS)
 		n = RESOLVER_MAX_THREADS;
+	/* Start-up only, before any client: no clean way on without them. */
 	if (pipe2(resolver_pipe, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe2");
 	resolver_ev = event_new(sbd_base, resolver_pipe[0],

@@ -88,6 +88,7 @@ sdnotify_ready(void)
 	if (sd_notify(0, "READY=1") <= 0)
 		log_warnx("sd_notify READY=1 to %s failed", sock);
 	sdnotify_status(session_count());
+	/* Start-up, before any client: out of memory in libevent. */
 	sdnotify_ev = event_new(sbd_base, -1, EV_PERSIST, sdnotify_status_cb,
 	    NULL);
 	if (sdnotify_ev == NULL)

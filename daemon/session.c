@@ -152,6 +152,7 @@ session_unref(struct session *s)
 {
 	if (--s->refs > 0)
 		return;
+	/* A broken invariant of ours (a reference miscounted), never input. */
 	if (!s->dead)
 		fatalx("session %u freed while connected", s->num);
 	identity_free(&s->id);

@@ -121,6 +121,11 @@ sbd_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(sbd_base);
 }
 
+/*
+ * Parses the options, sets up and runs the loop. Every fatal() here is at
+ * start-up (the admin's options, policy, socket) or in the loop machinery
+ * itself, never on what a client sent.
+ */
 int
 main(int argc, char *argv[])
 {
