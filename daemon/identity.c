@@ -51,8 +51,7 @@ struct identity_job {
 };
 
 static int	 identity_groups(int, struct identity *);
-static char	*identity_user(uid_t);
-static char	*identity_group(gid_t);
+static char	*identity_name(int, unsigned long);
 static size_t	 identity_bufsize(int);
 static void	 identity_exe(struct identity *, int);
 static int	 identity_alive(int);
@@ -128,11 +127,11 @@ identity_job_run(void *arg)
 	struct identity_job	*j = arg;
 	size_t			 i;
 
-	j->user = identity_user(j->uid);
+	j->user = identity_name(0, j->uid);
 	if ((j->groups = calloc(j->ngids + 1, sizeof *j->groups)) == NULL)
 		return;
 	for (i = 0; i < j->ngids; i++)
-		j->groups[i] = identity_group(j->gids[i]);
+		j->groups[i] = identity_name(1, j->gids[i]);
 }
 
 /* The names, in the loop: into the session, whose requests then run. */
@@ -251,14 +250,17 @@ identity_bufsize(int name)
 }
 
 /*
- * The name of uid, or its number as text if it has none; NULL if memory is
- * short. Runs in a worker.
+ * The name of a user (group 0) or a group id, or its number as text if it
+ * has none; NULL if memory is short. Runs in a worker.
  */
 static char *
-identity_user(uid_t uid)
+identity_name(int group, unsigned long id)
 {
-	struct passwd	 pw, *res = NULL;
-	size_t		 size = identity_bufsize(_SC_GETPW_R_SIZE_MAX);
+	struct passwd	 pw, *pwres = NULL;
+	struct group	 gr, *grres = NULL;
+	size_t		 size = identity_bufsize(group ?
+			     _SC_GETGR_R_SIZE_MAX : _SC_GETPW_R_SIZE_MAX);
+	const char	*found = NULL;
 	char		*buf = NULL, *name, num[32];
 	int		 r;
 
@@ -266,46 +268,23 @@ identity_user(uid_t uid)
 		free(buf);
 		if ((buf = calloc(1, size)) == NULL)
 			return (NULL);
-		r = getpwuid_r(uid, &pw, buf, size, &res);
+		if (group) {
+			r = getgrgid_r((gid_t)id, &gr, buf, size, &grres);
+			if (r == 0 && grres != NULL)
+				found = gr.gr_name;
+		} else {
+			r = getpwuid_r((uid_t)id, &pw, buf, size, &pwres);
+			if (r == 0 && pwres != NULL)
+				found = pw.pw_name;
+		}
 		if (r != ERANGE || size >= 1024 * 1024)
 			break;
 		size *= 2;
 	}
-	if (r == 0 && res != NULL && pw.pw_name != NULL && *pw.pw_name != '\0')
-		name = strdup(pw.pw_name);
+	if (found != NULL && *found != '\0')
+		name = strdup(found);
 	else {
-		snprintf(num, sizeof num, "%lu", (unsigned long)uid);
-		name = strdup(num);
-	}
-	free(buf);
-	return (name);
-}
-
-/*
- * The name of gid, or its number as text if it has none; NULL if memory is
- * short. Runs in a worker.
- */
-static char *
-identity_group(gid_t gid)
-{
-	struct group	 gr, *res = NULL;
-	size_t		 size = identity_bufsize(_SC_GETGR_R_SIZE_MAX);
-	char		*buf = NULL, *name, num[32];
-	int		 r;
-
-	for (;;) {
-		free(buf);
-		if ((buf = calloc(1, size)) == NULL)
-			return (NULL);
-		r = getgrgid_r(gid, &gr, buf, size, &res);
-		if (r != ERANGE || size >= 1024 * 1024)
-			break;
-		size *= 2;
-	}
-	if (r == 0 && res != NULL && gr.gr_name != NULL && *gr.gr_name != '\0')
-		name = strdup(gr.gr_name);
-	else {
-		snprintf(num, sizeof num, "%lu", (unsigned long)gid);
+		snprintf(num, sizeof num, "%lu", id);
 		name = strdup(num);
 	}
 	free(buf);
