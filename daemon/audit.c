@@ -268,6 +268,8 @@ audit_format(char *buf, size_t size, const struct audit_record *r)
 	if (r->option != NULL)
 		audit_kvs(&b, "option", kernel_opt_lower(r->option, tmp,
 		    sizeof tmp));
+	if (r->ioctl != NULL)
+		audit_kvs(&b, "ioctl", r->ioctl->name);
 	audit_kvs(&b, "verdict", r->permit ? "permit" : "deny");
 	if (r->rule > 0)
 		audit_printf(&b, " rule=%u", r->rule);

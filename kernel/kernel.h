@@ -88,12 +88,16 @@ enum kernel_ioctl_arg {
 	KERNEL_IOCTL_IFREQ,	/* reads and writes a struct ifreq */
 };
 
-/* An ioctl the daemon passes: each one only reads. */
+/*
+ * An ioctl the daemon passes: each one only reads. Denials are audited,
+ * and so are grants of one that tells of the host rather than the socket.
+ */
 struct kernel_ioctl {
 	unsigned long		 request;
-	const char		*name;		/* "SIOCGIFINDEX" */
+	const char		*name;		/* "SIOCGIFINDEX": the audit log */
 	enum kernel_ioctl_arg	 arg;
 	size_t			 size;		/* of the argument */
+	int			 audit;		/* grants are audited */
 };
 
 /* kernel-opt.c */
