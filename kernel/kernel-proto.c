@@ -82,13 +82,6 @@ static const struct kernel_proto kernel_protos[] = {
 #undef IP
 #define KERNEL_NPROTOS	(sizeof kernel_protos / sizeof kernel_protos[0])
 
-/* The i-th protocol of the table, or NULL past the end. */
-const struct kernel_proto *
-kernel_proto_at(size_t i)
-{
-	return (i < KERNEL_NPROTOS ? &kernel_protos[i] : NULL);
-}
-
 /*
  * The protocol of a family and a number as socket() takes it (an
  * AF_PACKET ethertype in network order), or NULL if it has no name.
@@ -96,14 +89,14 @@ kernel_proto_at(size_t i)
 const struct kernel_proto *
 kernel_proto_find(int family, int protocol)
 {
-	size_t	i;
+	const struct kernel_proto	*p;
+	size_t				 i;
 
 	if (family == AF_PACKET)
 		protocol = ntohs((uint16_t)protocol);
-	for (i = 0; i < KERNEL_NPROTOS; i++) {
-		if (kernel_protos[i].family == family &&
-		    kernel_protos[i].protocol == protocol)
-			return (&kernel_protos[i]);
+	for (i = 0; (p = kernel_proto_at(i)) != NULL; i++) {
+		if (p->family == family && p->protocol == protocol)
+			return (p);
 	}
 	return (NULL);
 }
@@ -123,4 +116,11 @@ kernel_proto_named(const struct kernel_proto *p, const char *name)
 {
 	return (strcmp(p->name, name) == 0 ||
 	    (p->alias != NULL && strcmp(p->alias, name) == 0));
+}
+
+/* The i-th protocol of the table, or NULL past the end. */
+const struct kernel_proto *
+kernel_proto_at(size_t i)
+{
+	return (i < KERNEL_NPROTOS ? &kernel_protos[i] : NULL);
 }
