@@ -326,7 +326,10 @@ cli_policy_what(const struct cli_policy *cp)
 	    kernel_family_name(ctx->family));
 	if ((s = kernel_type_name(ctx->type)) != NULL)
 		printf(" type %s", s);
-	if (ctx->protocol != 0)
+	if (ctx->protocol != 0 &&
+	    (s = kernel_proto_name(ctx->family, ctx->protocol)) != NULL)
+		printf(" proto %s", s);
+	else if (ctx->protocol != 0)
 		printf(" proto %d", ctx->family == AF_PACKET ?
 		    ntohs((uint16_t)ctx->protocol) : ctx->protocol);
 	if (ctx->iface != NULL)

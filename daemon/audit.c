@@ -19,7 +19,6 @@
 
 #include <linux/can.h>
 #include <linux/if_alg.h>
-#include <linux/if_ether.h>
 #include <linux/netlink.h>
 #include <linux/tipc.h>
 #include <linux/vm_sockets.h>
@@ -49,35 +48,6 @@ struct audit_buf {
 	size_t	 off;
 };
 
-/* A number and its name. */
-struct audit_name {
-	int		 value;
-	const char	*name;
-};
-
-static const struct audit_name audit_inet_protos[] = {
-	{ 0, "default" }, { IPPROTO_ICMP, "icmp" }, { IPPROTO_IGMP, "igmp" },
-	{ IPPROTO_TCP, "tcp" }, { IPPROTO_UDP, "udp" },
-	{ IPPROTO_ICMPV6, "icmpv6" }, { IPPROTO_SCTP, "sctp" },
-	{ IPPROTO_UDPLITE, "udplite" }, { IPPROTO_RAW, "raw" },
-	{ -1, NULL },
-};
-static const struct audit_name audit_netlink_protos[] = {
-	{ NETLINK_ROUTE, "route" }, { NETLINK_USERSOCK, "usersock" },
-	{ NETLINK_SOCK_DIAG, "sock_diag" }, { NETLINK_NFLOG, "nflog" },
-	{ NETLINK_XFRM, "xfrm" }, { NETLINK_SELINUX, "selinux" },
-	{ NETLINK_AUDIT, "audit" }, { NETLINK_FIB_LOOKUP, "fib_lookup" },
-	{ NETLINK_CONNECTOR, "connector" },
-	{ NETLINK_NETFILTER, "netfilter" },
-	{ NETLINK_KOBJECT_UEVENT, "kobject_uevent" },
-	{ NETLINK_GENERIC, "generic" }, { NETLINK_RDMA, "rdma" },
-	{ NETLINK_CRYPTO, "crypto" }, { -1, NULL },
-};
-static const struct audit_name audit_can_protos[] = {
-	{ CAN_RAW, "raw" }, { CAN_BCM, "bcm" }, { CAN_ISOTP, "isotp" },
-	{ CAN_J1939, "j1939" }, { -1, NULL },
-};
-
 static struct audit_bucket	 audit_bucket;
 static int			 audit_fd = -1;
 static int			 audit_foreground = 1;
@@ -91,7 +61,6 @@ static void	 audit_kv(struct audit_buf *, const char *, const char *,
 static void	 audit_kvs(struct audit_buf *, const char *, const char *);
 static int	 audit_needs_quotes(const char *, size_t);
 static void	 audit_time(struct audit_buf *, const struct timespec *);
-static const char *audit_lookup(const struct audit_name *, int);
 static void	 audit_proto(char *, size_t, int, int);
 static size_t	 audit_addr(char *, size_t, const struct sockaddr *,
 		    socklen_t, int);
@@ -300,6 +269,8 @@ audit_format(char *buf, size_t size, const struct audit_record *r)
 	if (r->option != NULL)
 		audit_kvs(&b, "option", kernel_opt_lower(r->option, tmp,
 		    sizeof tmp));
+	if (r->ioctl != NULL)
+		audit_kvs(&b, "ioctl", r->ioctl->name);
 	audit_kvs(&b, "verdict", r->permit ? "permit" : "deny");
 	if (r->rule > 0)
 		audit_printf(&b, " rule=%u", r->rule);
@@ -420,51 +391,21 @@ audit_time(struct audit_buf *b, const struct timespec *ts)
 	audit_printf(b, "ts=%s.%03ldZ", stamp, ts->tv_nsec / 1000000);
 }
 
-/* The name of value in table, or NULL. */
-static const char *
-audit_lookup(const struct audit_name *table, int value)
-{
-	for (; table->name != NULL; table++) {
-		if (table->value == value)
-			return (table->name);
-	}
-	return (NULL);
-}
-
-/* The protocol's name in its family (or its number) into buf. */
+/*
+ * The protocol's name in its family (the registry's) into buf; else an
+ * ethertype in hex, "default" for 0, or the number.
+ */
 static void
 audit_proto(char *buf, size_t len, int family, int protocol)
 {
-	const char	*name = NULL;
-	int		 ethertype;
+	const char	*name;
 
-	switch (family) {
-	case AF_INET:
-	case AF_INET6:
-		name = audit_lookup(audit_inet_protos, protocol);
-		break;
-	case AF_NETLINK:
-		name = audit_lookup(audit_netlink_protos, protocol);
-		break;
-	case AF_CAN:
-		name = audit_lookup(audit_can_protos, protocol);
-		break;
-	case AF_PACKET:
-		ethertype = ntohs((uint16_t)protocol);
-		if (ethertype == 0)
-			name = "none";
-		else if (ethertype == ETH_P_ALL)
-			name = "all";
-		else {
-			snprintf(buf, len, "0x%04x", ethertype);
-			return;
-		}
-		break;
-	}
-	if (name == NULL && protocol == 0)
-		name = "default";
-	if (name != NULL)
+	if ((name = kernel_proto_name(family, protocol)) != NULL)
 		snprintf(buf, len, "%s", name);
+	else if (family == AF_PACKET)
+		snprintf(buf, len, "0x%04x", ntohs((uint16_t)protocol));
+	else if (protocol == 0)
+		snprintf(buf, len, "default");
 	else
 		snprintf(buf, len, "%d", protocol);
 }

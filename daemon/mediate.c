@@ -7,9 +7,9 @@
  * the policy's reason. They return 0 to go on, -1 once answered.
  *
  * What is audited: every denial, and every grant of an operation that opens
- * or aims a socket (socket, bind, connect, privileged options, ioctl,
- * netlink writes, fd passing, sends to a new address on an unconnected
- * socket). Plain data on an already permitted path is not logged line by
+ * or aims a socket (socket, bind, connect, privileged options, ioctls about
+ * interfaces, netlink writes, fd passing, sends to a new address on an
+ * unconnected socket). Plain data on an already permitted path is not logged line by
  * line.
  */
 
@@ -104,6 +104,8 @@ mediate_decide(struct session *s, const Sockbroker__Request *req,
 		}
 		if (ctx->op == POLICY_SETSOCKOPT)
 			r.option = kernel_opt_find(ctx->level, ctx->optname);
+		if (ctx->op == POLICY_IOCTL)
+			r.ioctl = kernel_ioctl_find(ctx->ioctl);
 		r.permit = v.permit;
 		r.rule = v.line;
 		r.reason = v.reason;
@@ -428,7 +430,10 @@ mediate_setsockopt(struct session *s, const Sockbroker__Request *req,
 	    o->privileged));
 }
 
-/* ioctl() of a request of the registry. */
+/*
+ * ioctl() of a request of the registry: denials are audited, and grants of
+ * the requests the registry marks (those about the host's interfaces).
+ */
 int
 mediate_ioctl(struct session *s, const Sockbroker__Request *req,
     const struct handle *h, const struct kernel_ioctl *io)
@@ -437,7 +442,7 @@ mediate_ioctl(struct session *s, const Sockbroker__Request *req,
 
 	mediate_ctx(&ctx, s, POLICY_IOCTL, h->family, h->type, h->protocol);
 	ctx.ioctl = io->request;
-	return (mediate_decide(s, req, &ctx, 0));
+	return (mediate_decide(s, req, &ctx, io->audit));
 }
 
 /* Handing the real descriptor to the client: needs fd-pass; always audited. */

@@ -266,6 +266,7 @@ struct audit_record {
 	const struct sockaddr	*remote;	/* NULL: none */
 	socklen_t		 remotelen;
 	const struct kernel_opt	*option;	/* NULL: none */
+	const struct kernel_ioctl *ioctl;	/* NULL: none */
 	int			 permit;
 	unsigned int		 rule;		/* line; 0: no rule matched */
 	const char		*reason;

@@ -3,7 +3,8 @@
  * The kernel facts every part of sockbroker reads from one place: the
  * socket options the daemon passes (kernel-opt.c), the address families
  * and socket types it serves (kernel-family.c) and the ioctls it passes
- * (kernel-ioctl.c). The daemon, the policy language, the audit log, the
+ * (kernel-ioctl.c), and the protocols of those families by name
+ * (kernel-proto.c). The daemon, the policy language, the audit log, the
  * CLI and the tests all use these tables and keep none of their own.
  * libc only (and the kernel's headers).
  */
@@ -68,6 +69,17 @@ struct kernel_type {
 	const char		*name;		/* "stream": policy, audit */
 };
 
+/*
+ * A protocol of a family, by the name the policy and the audit log use.
+ * An AF_PACKET protocol is an ethertype, held here in host order.
+ */
+struct kernel_proto {
+	int			 family;
+	int			 protocol;
+	const char		*name;		/* "tcp": policy, audit */
+	const char		*alias;		/* another policy name, or NULL */
+};
+
 /* What an ioctl's argument is. */
 enum kernel_ioctl_arg {
 	KERNEL_IOCTL_INT,	/* the kernel writes an int */
@@ -76,12 +88,16 @@ enum kernel_ioctl_arg {
 	KERNEL_IOCTL_IFREQ,	/* reads and writes a struct ifreq */
 };
 
-/* An ioctl the daemon passes: each one only reads. */
+/*
+ * An ioctl the daemon passes: each one only reads. Denials are audited,
+ * and so are grants of one that tells of the host rather than the socket.
+ */
 struct kernel_ioctl {
 	unsigned long		 request;
-	const char		*name;		/* "SIOCGIFINDEX" */
+	const char		*name;		/* "SIOCGIFINDEX": the audit log */
 	enum kernel_ioctl_arg	 arg;
 	size_t			 size;		/* of the argument */
+	int			 audit;		/* grants are audited */
 };
 
 /* kernel-opt.c */
@@ -101,6 +117,13 @@ const char		*kernel_family_name(int);
 const char		*kernel_family_cname(int);
 int			 kernel_type_by_name(const char *);
 const char		*kernel_type_name(int);
+
+/* kernel-proto.c */
+const struct kernel_proto *kernel_proto_at(size_t);
+const struct kernel_proto *kernel_proto_find(int, int);
+const char		*kernel_proto_name(int, int);
+int			 kernel_proto_named(const struct kernel_proto *,
+			     const char *);
 
 /* kernel-ioctl.c */
 const struct kernel_ioctl *kernel_ioctl_find(unsigned long);

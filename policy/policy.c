@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The policy: loading a file, deciding an operation (last matching rule
- * wins, then the grants some things need by name), and the table of the
- * protocol names the language knows. Families, types and socket options
- * are the registry's (kernel/kernel.h).
+ * wins, then the grants some things need by name). Families, types,
+ * protocols and socket options are the registry's (kernel/kernel.h).
  * policy_check() is on every bind, connect and send: a linear scan of
  * compiled rules that allocates nothing.
  */
@@ -14,7 +13,6 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <linux/if_ether.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,7 +26,6 @@
 #include <unistd.h>
 
 #include <linux/can.h>
-#include <linux/netlink.h>
 #include <linux/vm_sockets.h>
 
 #include "kernel.h"
@@ -66,51 +63,6 @@ struct policy_facts {
 
 typedef enum policy_tri (*policy_crit_fn)(const struct policy_rule *,
     const struct policy_facts *);
-
-#define IP(n, p)	{ AF_INET, n, p }, { AF_INET6, n, p }
-static const struct {
-	int		 family;
-	const char	*name;
-	int		 proto;
-} policy_protos[] = {
-	IP("ip", 0), IP("tcp", IPPROTO_TCP), IP("udp", IPPROTO_UDP),
-	IP("udplite", IPPROTO_UDPLITE), IP("icmp", IPPROTO_ICMP),
-	IP("icmpv6", IPPROTO_ICMPV6), IP("raw", IPPROTO_RAW),
-	IP("sctp", IPPROTO_SCTP), IP("mptcp", 262),
-
-	{ AF_CAN, "raw", CAN_RAW }, { AF_CAN, "bcm", CAN_BCM },
-	{ AF_CAN, "isotp", CAN_ISOTP }, { AF_CAN, "j1939", CAN_J1939 },
-
-	{ AF_NETLINK, "route", NETLINK_ROUTE },
-	{ AF_NETLINK, "usersock", NETLINK_USERSOCK },
-	{ AF_NETLINK, "firewall", NETLINK_FIREWALL },
-	{ AF_NETLINK, "sock_diag", NETLINK_SOCK_DIAG },
-	{ AF_NETLINK, "inet_diag", NETLINK_INET_DIAG },
-	{ AF_NETLINK, "nflog", NETLINK_NFLOG },
-	{ AF_NETLINK, "xfrm", NETLINK_XFRM },
-	{ AF_NETLINK, "selinux", NETLINK_SELINUX },
-	{ AF_NETLINK, "iscsi", NETLINK_ISCSI },
-	{ AF_NETLINK, "audit", NETLINK_AUDIT },
-	{ AF_NETLINK, "fib_lookup", NETLINK_FIB_LOOKUP },
-	{ AF_NETLINK, "connector", NETLINK_CONNECTOR },
-	{ AF_NETLINK, "netfilter", NETLINK_NETFILTER },
-	{ AF_NETLINK, "ip6_fw", NETLINK_IP6_FW },
-	{ AF_NETLINK, "dnrtmsg", NETLINK_DNRTMSG },
-	{ AF_NETLINK, "kobject_uevent", NETLINK_KOBJECT_UEVENT },
-	{ AF_NETLINK, "generic", NETLINK_GENERIC },
-	{ AF_NETLINK, "scsitransport", NETLINK_SCSITRANSPORT },
-	{ AF_NETLINK, "ecryptfs", NETLINK_ECRYPTFS },
-	{ AF_NETLINK, "rdma", NETLINK_RDMA },
-	{ AF_NETLINK, "crypto", NETLINK_CRYPTO },
-
-	/* Ethernet types, in host order (socket() takes them in network). */
-	{ AF_PACKET, "all", ETH_P_ALL }, { AF_PACKET, "ip", ETH_P_IP },
-	{ AF_PACKET, "ipv6", ETH_P_IPV6 }, { AF_PACKET, "arp", ETH_P_ARP },
-
-	{ AF_BLUETOOTH, "l2cap", 0 }, { AF_BLUETOOTH, "hci", 1 },
-	{ AF_BLUETOOTH, "sco", 2 }, { AF_BLUETOOTH, "rfcomm", 3 },
-};
-#undef IP
 
 /* Sets *cause (if cause is not NULL) to a new formatted string; -1. */
 int
@@ -332,16 +284,15 @@ size_t
 policy_proto_resolve(const char *name, const int *families, size_t n,
     struct policy_proto *out, size_t max)
 {
-	size_t	i, found = 0;
+	const struct kernel_proto	*p;
+	size_t				 i, found = 0;
 
-	for (i = 0; i < sizeof policy_protos / sizeof policy_protos[0]; i++) {
-		if (found == max)
-			break;
-		if (strcmp(policy_protos[i].name, name) != 0 ||
-		    !policy_family_in(policy_protos[i].family, families, n))
+	for (i = 0; found < max && (p = kernel_proto_at(i)) != NULL; i++) {
+		if (!kernel_proto_named(p, name) ||
+		    !policy_family_in(p->family, families, n))
 			continue;
-		out[found].family = policy_protos[i].family;
-		out[found].proto = policy_protos[i].proto;
+		out[found].family = p->family;
+		out[found].proto = p->protocol;
 		found++;
 	}
 	return (found);

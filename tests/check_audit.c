@@ -5,6 +5,7 @@
  * chose) and the token bucket that bounds it, with the clock injected.
  */
 
+#include <sys/ioctl.h>
 #include <sys/un.h>
 
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 
 #include <linux/can.h>
 #include <linux/if_alg.h>
+#include <linux/sockios.h>
 #include <linux/tipc.h>
 
 #include <check.h>
@@ -112,6 +114,78 @@ START_TEST(test_format_names_the_option_of_a_setsockopt)
 	r.option = NULL;
 	audit_format(buf, sizeof buf, &r);
 	ck_assert_msg(strstr(buf, "option=") == NULL, "%s", buf);
+}
+END_TEST
+
+/* An ioctl line names its request, by the registry's name; others do not. */
+START_TEST(test_format_names_the_ioctl_of_an_ioctl)
+{
+	static const struct {
+		unsigned long	 request;
+		const char	*want;
+	} t[] = {
+		{ SIOCGIFINDEX, " remote=- ioctl=SIOCGIFINDEX verdict=deny " },
+		{ SIOCINQ, " remote=- ioctl=FIONREAD verdict=deny " },
+		{ SIOCGSTAMPNS, " remote=- ioctl=SIOCGSTAMPNS verdict=deny " },
+	};
+	struct audit_record	 r;
+	struct sockaddr_in	 sin;
+	char			 buf[1024];
+	size_t			 i;
+
+	record_bind(&r, &sin);
+	r.op = "ioctl";
+	r.type = SOCK_DGRAM;
+	r.protocol = 0;
+	r.local = NULL;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		ck_assert_ptr_nonnull(r.ioctl = kernel_ioctl_find(t[i].request));
+		audit_format(buf, sizeof buf, &r);
+		ck_assert_msg(strstr(buf, t[i].want) != NULL, "%s", buf);
+	}
+	ck_assert_msg(strstr(buf, " op=ioctl family=inet type=dgram "
+	    "proto=default iface=- local=- ") != NULL, "%s", buf);
+	r.op = "bind";
+	r.ioctl = NULL;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_ptr_null(strstr(buf, "ioctl"));
+}
+END_TEST
+
+/*
+ * Every protocol of the registry is written by its registry name, in its
+ * family, from the number socket() takes (an ethertype in network order);
+ * one the registry does not name, by its number.
+ */
+START_TEST(test_format_names_every_protocol_of_the_registry)
+{
+	const struct kernel_proto	*p;
+	struct audit_record		 r;
+	struct sockaddr_in		 sin;
+	char				 buf[1024], want[128];
+	size_t				 i;
+
+	record_bind(&r, &sin);
+	r.local = NULL;
+	for (i = 0; (p = kernel_proto_at(i)) != NULL; i++) {
+		r.family = p->family;
+		r.protocol = p->family == AF_PACKET ?
+		    htons((uint16_t)p->protocol) : p->protocol;
+		audit_format(buf, sizeof buf, &r);
+		snprintf(want, sizeof want, " family=%s type=stream proto=%s ",
+		    kernel_family_name(p->family), p->name);
+		ck_assert_msg(strstr(buf, want) != NULL, "want %s in %s", want,
+		    buf);
+	}
+	ck_assert_uint_gt(i, 40);
+	r.family = AF_PACKET;
+	r.protocol = htons(0x88b5);
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " proto=0x88b5 ") != NULL, "%s", buf);
+	r.family = AF_NETLINK;
+	r.protocol = 31;
+	audit_format(buf, sizeof buf, &r);
+	ck_assert_msg(strstr(buf, " proto=31 ") != NULL, "%s", buf);
 }
 END_TEST
 
@@ -370,6 +444,8 @@ audit_suite(void)
 	tcase_add_test(tc, test_format_is_the_documented_line);
 	tcase_add_test(tc, test_format_permit_without_rule_says_none);
 	tcase_add_test(tc, test_format_names_the_option_of_a_setsockopt);
+	tcase_add_test(tc, test_format_names_the_ioctl_of_an_ioctl);
+	tcase_add_test(tc, test_format_names_every_protocol_of_the_registry);
 	tcase_add_test(tc, test_format_escapes_what_a_client_chose);
 	tcase_add_test(tc, test_format_can_tipc_alg_addresses);
 	tcase_add_test(tc, test_format_abstract_unix_name_shows_every_byte);

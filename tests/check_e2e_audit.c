@@ -3,16 +3,22 @@
  * Peer identity and the audit log, end to end: the daemon names the peer
  * the kernel reports (pid, executable, uid, groups), writes one structured
  * line per decision to the --audit-file (and to stderr in the foreground),
- * and a flood of decisions is cut to --audit-rate with a summary of what was
- * dropped.
+ * ioctls included, and a flood of decisions is cut to --audit-rate with a
+ * summary of what was dropped.
  */
+
+#include <sys/ioctl.h>
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
+#include <net/if.h>
 
 #include "fixture.h"
 
@@ -23,9 +29,20 @@ static const char *const audit_rate_args[] = {
 	"--audit-file", "{dir}/audit.log", "--audit-rate", "5", NULL,
 };
 
+/* A policy of our own, which a test may change and reload (SIGHUP). */
+static char		 audit_policy_dir[64];
+static char		 audit_policy[PATH_MAX];
+static const char *const audit_policy_args[] = {
+	"--audit-file", "{dir}/audit.log", "--policy", audit_policy, NULL,
+};
+
 static void	 audit_setup(void);
 static void	 audit_rate_setup(void);
 static void	 audit_teardown(void);
+static void	 audit_policy_setup(void);
+static void	 audit_policy_teardown(void);
+static void	 audit_policy_write(const char *);
+static void	 audit_policy_reload(const char *);
 static int	 audit_count(const char *, const char *, const char *);
 static void	 audit_line(const char *, const char *, char *, size_t);
 static int	 audit_under_valgrind(void);
@@ -47,6 +64,57 @@ static void
 audit_teardown(void)
 {
 	fixture_set_args(NULL);
+}
+
+/* Writes the policy file (atomically: a new file renamed over it). */
+static void
+audit_policy_write(const char *text)
+{
+	char	 tmp[PATH_MAX + 8];
+	FILE	*f;
+
+	snprintf(tmp, sizeof tmp, "%s.new", audit_policy);
+	ck_assert_msg((f = fopen(tmp, "w")) != NULL, "%s: %s", tmp,
+	    strerror(errno));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(rename(tmp, audit_policy), 0);
+}
+
+/* The daemons of a TCase load a policy that permits inet datagrams. */
+static void
+audit_policy_setup(void)
+{
+	snprintf(audit_policy_dir, sizeof audit_policy_dir,
+	    "/tmp/sb-audit-policy.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(audit_policy_dir));
+	snprintf(audit_policy, sizeof audit_policy, "%s/policy.conf",
+	    audit_policy_dir);
+	audit_policy_write("permit * family inet type dgram\n");
+	fixture_set_args(audit_policy_args);
+}
+
+static void
+audit_policy_teardown(void)
+{
+	fixture_set_args(NULL);
+	unlink(audit_policy);
+	rmdir(audit_policy_dir);
+}
+
+/* Replaces the daemon's policy with text and waits for it to take it. */
+static void
+audit_policy_reload(const char *text)
+{
+	double	 deadline = fixture_now() + (fixture_slow() ? 30 : 5);
+	int	 before = audit_count("daemon.log", " reloaded: ", NULL);
+
+	audit_policy_write(text);
+	ck_assert_int_eq(kill(fixture_pid(), SIGHUP), 0);
+	while (audit_count("daemon.log", " reloaded: ", NULL) == before) {
+		ck_assert_msg(fixture_now() < deadline, "no policy reload");
+		usleep(20000);
+	}
 }
 
 /* How many lines of file (in the fixture's directory) hold a and b. */
@@ -163,6 +231,52 @@ START_TEST(test_socket_decision_is_one_audit_line)
 }
 END_TEST
 
+/*
+ * An ioctl about an interface is audited with its name, permitted or
+ * denied (here by a policy tightened under an open socket); one about
+ * the socket's own queue only when denied.
+ */
+START_TEST(test_ioctl_decisions_are_audited_with_their_name)
+{
+	struct ifreq	 ifr;
+	char		 line[8192];
+	sb_conn		*c;
+	int		 h, n;
+
+	c = fixture_open();
+	ck_assert_int_gt(h = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	ck_assert_msg(sb_ioctl(c, h, SIOCGIFINDEX, &ifr) == 0,
+	    "SIOCGIFINDEX: %s", strerror(errno));
+	ck_assert_int_eq(sb_ioctl(c, h, FIONREAD, &n), 0);
+	audit_line(" op=ioctl ", " ioctl=SIOCGIFINDEX ", line, sizeof line);
+	ck_assert_msg(line[0] != '\0', "no audit line for a permitted ioctl");
+	ck_assert_msg(strstr(line, " family=inet type=dgram proto=default "
+	    "iface=- local=- remote=- ioctl=SIOCGIFINDEX verdict=permit "
+	    "rule=1 reason=\"permitted by rule at line 1\"") != NULL, "%s",
+	    line);
+	ck_assert_int_eq(audit_count("audit.log", " ioctl=FIONREAD ", NULL),
+	    0);
+
+	audit_policy_reload("deny * family inet\n");
+	ck_assert_int_eq(sb_ioctl(c, h, SIOCGIFINDEX, &ifr), -1);
+	ck_assert_int_eq(errno, EACCES);
+	ck_assert_int_eq(sb_ioctl(c, h, FIONREAD, &n), -1);
+	ck_assert_int_eq(errno, EACCES);
+	audit_line(" ioctl=SIOCGIFINDEX ", " verdict=deny ", line,
+	    sizeof line);
+	ck_assert_msg(strstr(line, " op=ioctl family=inet type=dgram ") !=
+	    NULL && strstr(line, " rule=1 reason=\"denied by rule at line "
+	    "1\"") != NULL, "no denial of SIOCGIFINDEX audited: %s", line);
+	ck_assert_int_eq(audit_count("audit.log", " ioctl=FIONREAD ",
+	    " verdict=deny "), 1);
+	ck_assert_int_eq(audit_count("audit.log", " op=ioctl ", NULL), 3);
+	ck_assert_int_eq(sb_close(c, h), 0);
+	sb_close_conn(c);
+}
+END_TEST
+
 START_TEST(test_audit_flood_is_rate_limited_with_a_summary)
 {
 	double	 t0, elapsed;
@@ -206,6 +320,12 @@ e2e_audit_suite(void)
 	tcase_add_unchecked_fixture(tc, audit_setup, audit_teardown);
 	tcase_add_test(tc, test_connect_log_names_the_peer);
 	tcase_add_test(tc, test_socket_decision_is_one_audit_line);
+	suite_add_tcase(s, tc);
+
+	tc = fixture_tcase("ioctl");
+	tcase_add_unchecked_fixture(tc, audit_policy_setup,
+	    audit_policy_teardown);
+	tcase_add_test(tc, test_ioctl_decisions_are_audited_with_their_name);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("rate");

@@ -604,6 +604,76 @@ START_TEST(test_packet_protocol_in_host_order)
 }
 END_TEST
 
+/* A rule naming protocol name of p matches a socket of p and no other. */
+static void
+test_proto_rule(const struct kernel_proto *p, const char *name)
+{
+	struct policy_ctx	ctx;
+	struct policy_proto	got;
+	char			rule[128];
+	int			other = p->protocol + 1000;
+
+	snprintf(rule, sizeof rule, "permit * family %s type raw proto %s\n",
+	    kernel_family_name(p->family), name);
+	ctx = test_ctx(POLICY_SOCKET, p->family, SOCK_RAW, p->family ==
+	    AF_PACKET ? htons((uint16_t)p->protocol) : p->protocol);
+	test_expect(rule, &ctx, 1, NULL);
+	ctx.protocol = p->family == AF_PACKET ? htons((uint16_t)other) : other;
+	test_expect(rule, &ctx, 0, "no rule matched");
+	ck_assert_uint_eq(policy_proto_resolve(name, &p->family, 1, &got, 1),
+	    1);
+	ck_assert_int_eq(got.family, p->family);
+	ck_assert_int_eq(got.proto, p->protocol);
+}
+
+/*
+ * Every protocol of the registry, by its name and its alias, parses in its
+ * family and matches its sockets; and every name the language had before
+ * the registry held them is still there.
+ */
+START_TEST(test_every_protocol_of_the_registry_parses)
+{
+	static const char *const names[] = {
+		"inet ip", "inet tcp", "inet udp", "inet udplite",
+		"inet icmp", "inet icmpv6", "inet raw", "inet sctp",
+		"inet mptcp", "inet6 tcp", "inet6 ip", "can raw", "can bcm",
+		"can isotp", "can j1939", "netlink route", "netlink usersock",
+		"netlink firewall", "netlink sock_diag", "netlink inet_diag",
+		"netlink nflog", "netlink xfrm", "netlink selinux",
+		"netlink iscsi", "netlink audit", "netlink fib_lookup",
+		"netlink connector", "netlink netfilter", "netlink ip6_fw",
+		"netlink dnrtmsg", "netlink kobject_uevent", "netlink generic",
+		"netlink scsitransport", "netlink ecryptfs", "netlink rdma",
+		"netlink crypto", "packet all", "packet ip", "packet ipv6",
+		"packet arp", "bluetooth l2cap", "bluetooth hci",
+		"bluetooth sco", "bluetooth rfcomm",
+	};
+	const struct kernel_proto	*p;
+	struct policy			*pol;
+	char				 rule[128], fam[32], name[32];
+	size_t				 i, j;
+
+	for (i = 0; (p = kernel_proto_at(i)) != NULL; i++) {
+		test_proto_rule(p, p->name);
+		if (p->alias != NULL)
+			test_proto_rule(p, p->alias);
+	}
+	for (j = 0; j < sizeof names / sizeof names[0]; j++) {
+		ck_assert_int_eq(sscanf(names[j], "%31s %31s", fam, name), 2);
+		for (i = 0; (p = kernel_proto_at(i)) != NULL; i++) {
+			if (strcmp(kernel_family_name(p->family), fam) == 0 &&
+			    kernel_proto_named(p, name))
+				break;
+		}
+		ck_assert_msg(p != NULL, "%s is not in the registry", names[j]);
+		snprintf(rule, sizeof rule, "permit * family %s proto %s\n",
+		    fam, name);
+		pol = test_parse(rule);
+		policy_free(pol);
+	}
+}
+END_TEST
+
 START_TEST(test_local_and_remote)
 {
 	struct policy_ctx	ctx = test_ctx(POLICY_BIND, AF_INET,
@@ -1143,6 +1213,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_issue_examples_mean_what_they_say);
 	tcase_add_test(tc, test_type_and_default_protocol);
 	tcase_add_test(tc, test_packet_protocol_in_host_order);
+	tcase_add_test(tc, test_every_protocol_of_the_registry_parses);
 	tcase_add_test(tc, test_local_and_remote);
 	tcase_add_test(tc, test_v4_mapped_address_is_ipv4);
 	tcase_add_test(tc, test_vsock_port);
