@@ -14,6 +14,7 @@
 #include "check_main.h"
 
 static void	check_main_asan(void);
+static void	check_main_timeout(void);
 
 /*
  * Under ASan, freed memory sits in a quarantine of 256 MB that would look
@@ -30,6 +31,20 @@ check_main_asan(void)
 	    asan != NULL ? asan : "", asan != NULL && *asan != '\0' ? ":" :
 	    "");
 	setenv("ASAN_OPTIONS", opts, 1);
+}
+
+/*
+ * Under a wrapper (valgrind, and more so valgrind on the VM's emulated CPU)
+ * a daemon may answer its first Hello after sb_open's default of 10 s:
+ * unless the run chose a timeout, sb_open waits 300 s.
+ */
+static void
+check_main_timeout(void)
+{
+	const char	*w = getenv("SB_DAEMON_WRAPPER");
+
+	if (w != NULL && *w != '\0' && getenv("SOCKBROKER_TIMEOUT") == NULL)
+		setenv("SOCKBROKER_TIMEOUT", "300", 1);
 }
 
 /*
@@ -50,6 +65,7 @@ main(void)
 		return (99);
 	}
 	check_main_asan();
+	check_main_timeout();
 	signal(SIGPIPE, SIG_IGN);
 	sr = srunner_create(check_program.suites[0]());
 	for (i = 1; i < CHECK_MAX_SUITES && check_program.suites[i] != NULL;

@@ -92,6 +92,14 @@ dir=$(mktemp -d "/tmp/sb${lib_name:-test}.XXXXXX") || exit 99
 sock=$dir/sb.sock
 log=$dir/daemon.log
 daemon=
-if [ -n "${SB_DAEMON_WRAPPER:-}" ]; then lib_tries=600; else lib_tries=100; fi
+if [ -n "${SB_DAEMON_WRAPPER:-}" ]; then
+	lib_tries=600
+	# A daemon under valgrind may answer its first Hello after sb_open's
+	# default 10 s.
+	: "${SOCKBROKER_TIMEOUT:=300}"
+	export SOCKBROKER_TIMEOUT
+else
+	lib_tries=100
+fi
 tries=$lib_tries
 trap lib_cleanup EXIT
