@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -36,7 +37,8 @@ static void	 bench_vec(struct mmsghdr *, struct iovec *, char *, size_t,
 static uint64_t	 bench_peer_count(void);
 static int	 bench_channel_mmsg(struct bench_io *, struct mmsghdr *, int);
 static struct bench_rate bench_variant(sb_conn *, struct bench_case *, int,
-		     enum bench_how);
+		     enum bench_how, double);
+static double	 bench_cpu(void);
 
 /* Seconds per variant: SB_BENCH_SECONDS, 0.2 by default (a smoke run). */
 double
@@ -359,60 +361,94 @@ bench_send(struct bench_io *io, const void *payload, double end)
 	return (total);
 }
 
+/* This process's CPU time and the daemon's, in seconds. */
+static double
+bench_cpu(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9 + fixture_cpu_seconds());
+}
+
+/* Rounds per table: SB_BENCH_ROUNDS, else 3 (1 in a smoke run). */
+int
+bench_rounds(void)
+{
+	const char	*s = getenv("SB_BENCH_ROUNDS");
+	int		 n;
+
+	if (s != NULL && (n = atoi(s)) > 0)
+		return (n);
+	return (bench_seconds() >= 1 ? 3 : 1);
+}
+
 /* Opens io's channel if it has one, warms it up, then measures it. */
 struct bench_rate
-bench_measure(struct bench_io *io, int send, const void *payload)
+bench_measure(struct bench_io *io, int send, const void *payload, double t)
 {
 	struct bench_rate	r;
-	double			t, t0, t1;
-	uint64_t		n, p0, p1;
+	double			t0, t1, c0;
+	uint64_t		p0, p1;
 
 	bench_channel_open(io);
-	t = bench_seconds();
 	t0 = fixture_now();
 	if (send)
 		bench_send(io, payload, t0 + t / 10);
 	else
 		bench_recv(io, t0 + t / 10);
 	p0 = bench_peer_count();
+	c0 = bench_cpu();
 	t0 = fixture_now();
-	n = send ? bench_send(io, payload, t0 + t) : bench_recv(io, t0 + t);
+	r.n = send ? bench_send(io, payload, t0 + t) : bench_recv(io, t0 + t);
 	t1 = fixture_now();
+	r.cpus = bench_cpu() - c0;
 	p1 = bench_peer_count();
-	ck_assert_msg(n > 0, "%s did nothing", bench_how_name(io->how, send));
-	r.rate = n / (t1 - t0);
-	r.peer = (p1 - p0) / (t1 - t0);
+	ck_assert_msg(r.n > 0, "%s did nothing", bench_how_name(io->how,
+	    send));
+	r.secs = t1 - t0;
+	r.rate = r.n / r.secs;
+	r.peer = (p1 - p0) / r.secs;
 	return (r);
 }
 
-/* Prints a table's heading. */
+/* Prints a table's heading and its columns. */
 void
 bench_head(const char *title, const char *unit)
 {
-	printf("\n%-36s %14s %9s\n", title, unit, "vs direct");
+	char	per[32];
+
+	snprintf(per, sizeof per, "%s", unit);
+	if (strchr(per, '/') != NULL)
+		*strchr(per, '/') = '\0';
+	printf("\n%s\n  %-26s %11s %6s %12s %6s %12s\n", title, "", unit,
+	    "ratio", "per CPU-s", "ratio", "other end/s");
 	fflush(stdout);
 }
 
-/* Prints a row: label, rate, its ratio against base, the peer's rate. */
+/* Prints a row: the rate and capacity, each with its ratio to the base. */
 void
-bench_row(const char *label, double rate, double base, double peer,
-    int inverse)
+bench_row(const char *label, const struct bench_rate *r,
+    const struct bench_rate *base, double scale, int send)
 {
-	char	ratio[32] = "", other[64] = "";
+	double	cap = r->cpus > 0 ? r->n / r->cpus : 0, bcap;
+	char	ratio[16], cratio[16], capf[16], mark = ' ';
 
-	if (base > 0 && inverse)
-		snprintf(ratio, sizeof ratio, "%.2fx", rate / base);
-	else if (base > 0)
-		snprintf(ratio, sizeof ratio, "%.1f%%", 100 * rate / base);
-	else
-		snprintf(ratio, sizeof ratio, "%s", inverse ? "1.00x" :
-		    "100%");
-	if (peer > 0)
-		snprintf(other, sizeof other, "  (other end %.0f/s)", peer);
-	if (inverse)
-		printf("  %-34s %11.1f us %9s%s\n", label, rate, ratio, other);
-	else
-		printf("  %-34s %14.0f %9s%s\n", label, rate, ratio, other);
+	bcap = base->cpus > 0 ? base->n / base->cpus : 0;
+	snprintf(ratio, sizeof ratio, "%.0f%%", 100 * r->rate / base->rate);
+	if (cap > 0) {
+		snprintf(capf, sizeof capf, "%.0f", cap * scale);
+		snprintf(cratio, sizeof cratio, "%.0f%%", bcap > 0 ?
+		    100 * cap / bcap : 0);
+	} else {
+		snprintf(capf, sizeof capf, "-");
+		snprintf(cratio, sizeof cratio, "-");
+	}
+	/* A receiver that got nearly all that was sent: sender-bound. */
+	if (!send && r->peer > 0 && r->peer < 1.05 * r->rate)
+		mark = '*';
+	printf("  %-26s %11.0f %6s %12s %6s %12.0f%c\n", label,
+	    r->rate * scale, ratio, capf, cratio, r->peer * scale, mark);
 	fflush(stdout);
 }
 
@@ -420,7 +456,8 @@ bench_row(const char *label, double rate, double base, double peer,
 void
 bench_row_na(const char *label, const char *why)
 {
-	printf("  %-34s %14s %9s  (%s)\n", label, "n/a", "n/a", why);
+	printf("  %-26s %11s %6s %12s %6s  %s\n", label, "n/a", "", "n/a", "",
+	    why);
 	fflush(stdout);
 }
 
@@ -447,9 +484,10 @@ bench_sb_connect(sb_conn *c, int h, const struct sockaddr_storage *ss,
 	    "sb_connect: %s", strerror(errno));
 }
 
-/* Runs one variant of bc: its rate and the other end's. */
+/* Runs one variant of bc for t seconds. */
 static struct bench_rate
-bench_variant(sb_conn *c, struct bench_case *bc, int send, enum bench_how how)
+bench_variant(sb_conn *c, struct bench_case *bc, int send, enum bench_how how,
+    double t)
 {
 	struct bench_io		io;
 	struct bench_rate	r;
@@ -469,7 +507,7 @@ bench_variant(sb_conn *c, struct bench_case *bc, int send, enum bench_how how)
 	peer = bc->peer(bc->arg);
 	pid = bench_child_start(bc->child, peer, bc->size, bc->payload);
 	close(peer);
-	r = bench_measure(&io, send, bc->payload);
+	r = bench_measure(&io, send, bc->payload, t);
 	bench_child_stop(pid);
 	if (io.fd != -1)
 		close(io.fd);
@@ -480,27 +518,65 @@ bench_variant(sb_conn *c, struct bench_case *bc, int send, enum bench_how how)
 	return (r);
 }
 
-/* Runs bc for each variant in hows and prints the table. */
+/*
+ * Runs bc for each variant in hows, in rounds (every variant once a
+ * round, so that a change in the machine's load falls on all of them),
+ * and prints the table: the best rate of the rounds, the CPU of all.
+ */
 void
-bench_table(sb_conn *c, const char *title, const char *unit,
+bench_table(sb_conn *c, const char *title, const char *unit, double scale,
     struct bench_case *bc, int send, const enum bench_how *hows, int n,
-    double *rates)
+    struct bench_rate *best)
 {
 	struct bench_rate	r;
-	int			i;
+	double			t;
+	int			i, k, rounds = bench_rounds();
 
+	t = bench_seconds() / rounds;
+	memset(best, 0, sizeof *best * n);
+	for (k = 0; k < rounds; k++) {
+		for (i = 0; i < n; i++) {
+			if ((hows[i] == BENCH_CHANNEL ||
+			    hows[i] == BENCH_CHANNEL_MMSG) &&
+			    !bench_have_channels())
+				continue;
+			r = bench_variant(c, bc, send, hows[i], t);
+			if (r.rate > best[i].rate) {
+				best[i].rate = r.rate;
+				best[i].peer = r.peer;
+			}
+			best[i].n += r.n;
+			best[i].cpus += r.cpus;
+			best[i].secs += r.secs;
+		}
+	}
 	bench_head(title, unit);
 	for (i = 0; i < n; i++) {
-		rates[i] = 0;
-		if ((hows[i] == BENCH_CHANNEL ||
-		    hows[i] == BENCH_CHANNEL_MMSG) && !bench_have_channels()) {
+		if (best[i].rate > 0)
+			bench_row(bench_how_name(hows[i], send), &best[i],
+			    &best[0], scale, send);
+		else
 			bench_row_na(bench_how_name(hows[i], send),
-			    "no sb_fileno here: SB_HAVE_CHANNELS");
-			continue;
-		}
-		r = bench_variant(c, bc, send, hows[i]);
-		rates[i] = r.rate;
-		bench_row(bench_how_name(hows[i], send), r.rate,
-		    i == 0 ? 0 : rates[0], r.peer, 0);
+			    "no sb_fileno here (SB_HAVE_CHANNELS)");
 	}
+}
+
+/* Prints whether r reaches min (a fraction) of base, by rate and by CPU. */
+void
+bench_target(const char *what, const struct bench_rate *r,
+    const struct bench_rate *base, double min)
+{
+	double	cap, bcap;
+
+	if (r->rate <= 0 || base->rate <= 0) {
+		bench_note("target: %s >= %.0f%% of direct: not measured here",
+		    what, 100 * min);
+		return;
+	}
+	cap = r->cpus > 0 ? r->n / r->cpus : 0;
+	bcap = base->cpus > 0 ? base->n / base->cpus : 0;
+	bench_note("target: %s >= %.0f%% of direct: %.0f%% (%s); per "
+	    "CPU-second %.0f%%", what, 100 * min, 100 * r->rate / base->rate,
+	    r->rate >= min * base->rate ? "met" : "missed",
+	    bcap > 0 ? 100 * cap / bcap : 0);
 }

@@ -54,10 +54,13 @@ enum bench_child {
 	BENCH_WRITE,		/* write BENCH_STREAM bytes at a time */
 };
 
-/* One measurement: units per second, and the other end's. */
+/* One measurement: units per second, the other end's, the CPU it took. */
 struct bench_rate {
 	double	 rate;
 	double	 peer;		/* the child's rate, 0 if it counts nothing */
+	uint64_t n;		/* messages or bytes */
+	double	 secs;
+	double	 cpus;		/* this process's and the daemon's CPU time */
 };
 
 /*
@@ -79,6 +82,8 @@ struct bench_case {
 /* bench.c */
 /* Seconds per variant (SB_BENCH_SECONDS). */
 double		 bench_seconds(void);
+/* Rounds per table (SB_BENCH_ROUNDS; 3, or 1 in a smoke run). */
+int		 bench_rounds(void);
 /* Pins this process and every thread of the daemon to the work CPU. */
 void		 bench_pin_work(void);
 /* Whether this libsockbroker has channels (sb_fileno). */
@@ -88,7 +93,7 @@ const char	*bench_how_name(enum bench_how, int send);
 /*
  * Starts a traffic child on the traffic CPU that does what with fd (size
  * bytes per datagram, payload for BENCH_BLAST) and counts its messages or
- * bytes where bench_peer_count() reads them; returns its pid.
+ * bytes; returns its pid.
  */
 pid_t		 bench_child_start(enum bench_child what, int fd, size_t size,
 		     const void *payload);
@@ -100,29 +105,33 @@ uint64_t	 bench_recv(struct bench_io *io, double end);
 uint64_t	 bench_send(struct bench_io *io, const void *payload,
 		     double end);
 /*
- * Opens io's channel if its variant has one, runs it for the warm-up, then
- * measures it (payload: what a send sends).
+ * Opens io's channel if its variant has one, runs it for a tenth of t
+ * (a warm-up), then measures it for t seconds (payload: what a send sends).
  */
 struct bench_rate bench_measure(struct bench_io *io, int send,
-		     const void *payload);
+		     const void *payload, double t);
 /*
  * Runs bc for each of the n variants in hows (receiving, or sending if
- * send), the first the base, and prints the table; each variant's rate in
- * rates (0 for one this build cannot run).
+ * send) in bench_rounds() rounds, the first variant the base, and prints
+ * the table (figures times scale, in unit); each variant's figures in
+ * best (rate 0 for one this build cannot run).
  */
 void		 bench_table(sb_conn *c, const char *title, const char *unit,
-		     struct bench_case *bc, int send,
-		     const enum bench_how *hows, int n, double *rates);
+		     double scale, struct bench_case *bc, int send,
+		     const enum bench_how *hows, int n, struct bench_rate *best);
 /* Prints a table's heading: its title and the unit of its figures. */
 void		 bench_head(const char *title, const char *unit);
 /*
- * Prints a row: label, rate, its ratio against base (0: this row is the
- * base), the peer's rate if any; inverse: lower is better (a time).
+ * Prints a row: r's rate and capacity (units per CPU-second of this
+ * process and the daemon), each with its ratio against base's.
  */
-void		 bench_row(const char *label, double rate, double base,
-		     double peer, int inverse);
+void		 bench_row(const char *label, const struct bench_rate *r,
+		     const struct bench_rate *base, double scale, int send);
 /* Prints a row whose variant this build cannot run, and why. */
 void		 bench_row_na(const char *label, const char *why);
+/* Prints whether r reaches min (a fraction) of base, by rate and by CPU. */
+void		 bench_target(const char *what, const struct bench_rate *r,
+		     const struct bench_rate *base, double min);
 /* Prints a line of notes under a table. */
 void		 bench_note(const char *fmt, ...)
 		     __attribute__((format(printf, 1, 2)));
