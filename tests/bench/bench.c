@@ -416,13 +416,11 @@ bench_measure(struct bench_io *io, int send, const void *payload, double t)
 void
 bench_head(const char *title, const char *unit)
 {
-	char	per[32];
-
-	snprintf(per, sizeof per, "%s", unit);
-	if (strchr(per, '/') != NULL)
-		*strchr(per, '/') = '\0';
 	printf("\n%s\n  %-26s %11s %6s %12s %6s %12s\n", title, "", unit,
 	    "ratio", "per CPU-s", "ratio", "other end/s");
+	if (fixture_slow())
+		printf("  (the daemon runs under SB_DAEMON_WRAPPER: its figures "
+		    "say nothing)\n");
 	fflush(stdout);
 }
 

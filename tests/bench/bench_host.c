@@ -374,6 +374,9 @@ START_TEST(test_control)
 	close(sv[0]);
 	waitpid(pid, NULL, 0);
 	printf("\ncontrol round trip\n  %-26s %11s %6s\n", "", "us", "ratio");
+	if (fixture_slow())
+		printf("  (the daemon runs under SB_DAEMON_WRAPPER: its figures "
+		    "say nothing)\n");
 	printf("  %-26s %11.1f %6s\n", "unix ping-pong (floor)", floor,
 	    "1.00x");
 	printf("  %-26s %11.1f %5.2fx\n", "broker sb_getsockopt", broker,
