@@ -265,8 +265,8 @@ bench_channel_mmsg(struct bench_io *io, struct mmsghdr *vec, int send)
 #ifdef SB_HAVE_CHANNELS
 	if (send)
 		return (sb_sendmmsg(io->c, io->h, vec, BENCH_BATCH, 0));
-	return (sb_recvmmsg(io->c, io->h, vec, BENCH_BATCH, MSG_WAITFORONE,
-	    NULL));
+	/* The first message waits, the others are those already there. */
+	return (sb_recvmmsg(io->c, io->h, vec, BENCH_BATCH, 0));
 #else
 	(void)io;
 	(void)vec;
