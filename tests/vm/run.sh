@@ -21,7 +21,9 @@
 # initramfs is rebuilt each run (a second or two), in tests/vm/ of the build
 # tree. Run from make check (which sets SB_DAEMON and SB_CLI), or by hand:
 #     make check TESTS=tests/vm/run.sh
-# SB_VM_TESTS limits the run to some tests (names from tests/vm/init).
+# SB_VM_TESTS limits the run to some tests (names from tests/vm/init);
+# SB_VM_TESTS=bench runs the benchmarks instead (make bench-vm), which a run
+# without it leaves out.
 
 set -euo pipefail
 
@@ -36,6 +38,7 @@ modules=(can can-raw can-bcm can-isotp can-j1939 vcan tipc af_alg algif_hash
 	algif_skcipher algif_aead gcm ghash-generic ctr)
 programs=(tests/vm/check_can_raw tests/vm/check_can_proto
 	tests/vm/check_tipc_alg)
+benches=(tests/bench/bench_can)	# in /bench: SB_VM_TESTS=bench runs them
 canutils=(candump cansend)
 packages=(qemu-system-x86 busybox-static can-utils cpio)
 
@@ -132,7 +135,8 @@ copy_valgrind() {
 # The environment the guest's tests get from here, as shell assignments.
 guest_env() {
 	local v
-	for v in SB_VM_TESTS SB_DAEMON_WRAPPER; do
+	for v in SB_VM_TESTS SB_DAEMON_WRAPPER SB_BENCH_SECONDS SB_BENCH_ROUNDS \
+	    SB_BENCH_PIN; do
 		[ -n "${!v:-}" ] || continue
 		printf "export %s='%s'\n" "$v" "${!v//\'/\'\\\'\'}"
 	done
@@ -168,6 +172,9 @@ build_initramfs() {
 		copy_elf "$(real_program sockbroker)" /bin/sockbroker
 		for p in "${programs[@]}"; do
 			copy_elf "$(real_program "$p")" "/tests/$(basename "$p")"
+		done
+		for p in "${benches[@]}"; do
+			copy_elf "$(real_program "$p")" "/bench/$(basename "$p")"
 		done
 		for p in "${canutils[@]}"; do
 			copy_elf "$(command -v "$p")" "/usr/bin/$p"
