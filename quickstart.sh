@@ -140,6 +140,7 @@ check_valgrind_tests() {
 		CK_FORK=no SB_DAEMON=$top/build/sockbrokerd \
 		    SB_CLI=$top/build/sockbroker \
 		    SB_POLICY=$top/tests/e2e.conf \
+		    SB_SLOWNSS=$top/build/tests/.libs/slownss.so \
 		    build/libtool --mode=execute "${valgrind_tests[@]}" \
 		    "build/tests/$t" >"build/tests/$t.valgrind.log" 2>&1 || {
 			rc=1

@@ -17,10 +17,10 @@
 #include <time.h>
 
 #include "client.h"
+#include "kernel.h"
 
 static int	 sb_opt_copy(const Sockbroker__SockoptReply *, void *,
 		     socklen_t *);
-static size_t	 sb_opt_ioctl_size(unsigned long);
 
 /*
  * Sets an option of a handle. A NULL optval with a non-zero optlen is sent
@@ -118,33 +118,6 @@ sb_getsockopt(sb_conn *c, int h, int level, int optname, void *optval,
 	return (0);
 }
 
-/*
- * The size of the argument of a brokered ioctl request, 0 for any other.
- * Which requests are brokered is the daemon's decision; this table only
- * says how many bytes to send and to copy back.
- */
-static size_t
-sb_opt_ioctl_size(unsigned long request)
-{
-	switch (request) {
-	case FIONREAD:		/* == SIOCINQ */
-	case SIOCOUTQ:
-		return (sizeof(int));
-	case SIOCGSTAMP:
-		return (sizeof(struct timeval));
-	case SIOCGSTAMPNS:
-		return (sizeof(struct timespec));
-	case SIOCGIFINDEX:
-	case SIOCGIFNAME:
-	case SIOCGIFFLAGS:
-	case SIOCGIFMTU:
-	case SIOCGIFHWADDR:
-		return (sizeof(struct ifreq));
-	default:
-		return (0);
-	}
-}
-
 /* ioctl() on a handle for a brokered request; the daemon's result. */
 SB_EXPORT int
 sb_ioctl(sb_conn *c, int h, unsigned long request, void *arg)
@@ -153,20 +126,25 @@ sb_ioctl(sb_conn *c, int h, unsigned long request, void *arg)
 	Sockbroker__IoctlRequest op = SOCKBROKER__IOCTL_REQUEST__INIT;
 	Sockbroker__Response	*resp;
 	Sockbroker__IoctlReply	*r;
+	const struct kernel_ioctl *io;
 	size_t			 size, len;
 	int			 result;
 
 	if (conn_valid(c) == -1)
 		return (-1);
-	if ((size = sb_opt_ioctl_size(request)) == 0 || request > UINT32_MAX)
+	if ((io = kernel_ioctl_find(request)) == NULL || request > UINT32_MAX)
 		return (conn_oserror(EINVAL, "ioctl request is not brokered"));
 	if (arg == NULL)
 		return (conn_oserror(EFAULT, "no ioctl argument"));
+	size = io->size;
 	op.handle = h;
 	op.request = request;
-	op.has_arg = 1;
-	op.arg.data = arg;
-	op.arg.len = size;
+	/* Only a struct ifreq goes in; the others are written by the kernel. */
+	if (io->arg == KERNEL_IOCTL_IFREQ) {
+		op.has_arg = 1;
+		op.arg.data = arg;
+		op.arg.len = size;
+	}
 	req.op_case = SOCKBROKER__REQUEST__OP_IOCTL;
 	req.ioctl = &op;
 	if (conn_call(c, &req, SOCKBROKER__RESPONSE__RESULT_IOCTL, &resp) == -1)
