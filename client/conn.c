@@ -98,6 +98,16 @@ sb_close_conn(sb_conn *c)
 
 	if (c == NULL)
 		return;
+	/* Streams' channels drain first, as sb_close lets them. */
+	for (i = 0; i < CONN_HANDLE_SLOTS; i++) {
+		if (c->handles != NULL && c->handles[i].handle != 0 &&
+		    c->handles[i].chanfd != -1 &&
+		    c->handles[i].type == SOCK_STREAM)
+			sb_close(c, c->handles[i].handle);
+		if (c->handles != NULL && c->handles[i].handle != 0 &&
+		    c->handles[i].chanfd != -1)
+			close(c->handles[i].chanfd);
+	}
 	if (c->fd != -1)
 		close(c->fd);
 	for (i = 0; i < c->nfds; i++)

@@ -155,9 +155,13 @@ sb_ioctl(sb_conn *c, int h, unsigned long request, void *arg)
 	Sockbroker__IoctlReply	*r;
 	size_t			 size, len;
 	int			 result;
+	struct conn_chan	 ch;
 
 	if (conn_valid(c) == -1)
 		return (-1);
+	if (request == FIONREAD && arg != NULL &&
+	    conn_handle_chan(c, h, &ch) == 1)
+		return (sb_channel_fionread(&ch, arg));
 	if ((size = sb_opt_ioctl_size(request)) == 0 || request > UINT32_MAX)
 		return (conn_oserror(EINVAL, "ioctl request is not brokered"));
 	if (arg == NULL)
