@@ -31,6 +31,7 @@
 #include "fixture.h"
 
 #define CHAN_BULK	(8 * 1024 * 1024)	/* bytes each way */
+#define CHAN_LATE	(160 * 1024)		/* sent just before a close */
 #define CHAN_DENY_LO	47100			/* ports the policy denies */
 #define CHAN_DENY_HI	47199
 #define CHAN_RATE_SECS	1.0			/* each side of the measure */
@@ -355,20 +356,27 @@ START_TEST(test_tcp_close_delivers_what_was_sent)
 	sb_conn			*c = fixture_open();
 	uint8_t			*buf;
 	size_t			 i;
-	int			 l, h;
+	int			 l, h, rcvbuf = 16384;
 
 	l = chan_direct_listener(&ss, &len, 4);
-	h = chan_tcp_to(c, &ss, len);
+	/* Small buffers: much of what is sent is still in the channel. */
+	ck_assert_int_eq(setsockopt(l, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	    sizeof rcvbuf), 0);
+	ck_assert_int_gt(h = sb_socket(c, AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(sb_setsockopt(c, h, SOL_SOCKET, SO_SNDBUF, &rcvbuf,
+	    sizeof rcvbuf), 0);
+	ck_assert_int_ge(sb_fileno(c, h), 0);
+	ck_assert_int_eq(sb_connect(c, h, (struct sockaddr *)&ss, len), 0);
 	ck_assert_int_ge(r.b.fd = accept(l, NULL, NULL), 0);
 	ck_assert_int_eq(pthread_create(&t, NULL, chan_late_reader, &r), 0);
-	ck_assert_ptr_nonnull(buf = malloc(CHAN_BULK));
-	for (i = 0; i < CHAN_BULK; i++)
+	ck_assert_ptr_nonnull(buf = malloc(CHAN_LATE));
+	for (i = 0; i < CHAN_LATE; i++)
 		buf[i] = (uint8_t)(i * 7 + i / 65536);
-	ck_assert_int_eq(sb_sendall(c, h, buf, CHAN_BULK, 0), 0);
+	ck_assert_int_eq(sb_sendall(c, h, buf, CHAN_LATE, 0), 0);
 	ck_assert_int_eq(sb_close(c, h), 0);
 	pthread_join(t, NULL);
-	ck_assert_int_eq(r.b.done, CHAN_BULK);
-	ck_assert_uint_eq(r.b.sum, chan_sum(buf, CHAN_BULK, 1));
+	ck_assert_int_eq(r.b.done, CHAN_LATE);
+	ck_assert_uint_eq(r.b.sum, chan_sum(buf, CHAN_LATE, 1));
 	free(buf);
 	close(r.b.fd);
 	close(l);
