@@ -663,6 +663,50 @@ START_TEST(test_udp_recvmmsg_sendmmsg_batches)
 }
 END_TEST
 
+/*
+ * Garbage written straight into channels (datagram and stream) closes
+ * those channels, not the session nor the daemon: the handles' requests
+ * still work, and a new handle gets a working channel.
+ */
+START_TEST(test_malformed_channel_messages_close_the_channel)
+{
+	struct sockaddr_storage	 ss, ds;
+	socklen_t		 len, dlen;
+	sb_conn			*c = fixture_open();
+	uint8_t			 junk[300];
+	char			 buf[16];
+	int			 h, t, l, fd, d, i;
+
+	for (i = 0; i < (int)sizeof junk; i++)
+		junk[i] = (uint8_t)(i * 37 + 5);
+	h = chan_udp(c, &ss, &len);
+	ck_assert_int_ge(fd = sb_fileno(c, h), 0);
+	ck_assert_int_eq(send(fd, junk, sizeof junk, 0), (ssize_t)sizeof junk);
+	l = chan_direct_listener(&ds, &dlen, 4);
+	t = chan_tcp_to(c, &ds, dlen);
+	ck_assert_int_eq(send(sb_fileno(c, t), junk, sizeof junk, 0),
+	    (ssize_t)sizeof junk);
+	/* The daemon closes its ends: both read EOF. */
+	ck_assert_int_eq(chan_poll(fd, POLLIN, 2000) & (POLLIN | POLLHUP),
+	    POLLIN | POLLHUP);
+	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), 0);
+	ck_assert_int_ne(chan_poll(sb_fileno(c, t), POLLIN, 2000) & POLLHUP,
+	    0);
+	len = sizeof ss;
+	ck_assert_int_eq(sb_getsockname(c, h, (struct sockaddr *)&ss, &len), 0);
+	ck_assert_int_eq(sb_close(c, h), 0);
+	ck_assert_int_eq(sb_close(c, t), 0);
+	h = chan_udp(c, &ss, &len);
+	ck_assert_int_ge(sb_fileno(c, h), 0);
+	d = chan_direct_udp(&ds, &dlen);
+	chan_send_direct(d, &ss, len, "alive", 5);
+	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), 5);
+	close(d);
+	close(l);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* The daemons of a TCase run a policy that denies UDP to a port range. */
 static void
 chan_policy_setup(void)
@@ -869,6 +913,7 @@ e2e_channel_suite(void)
 	tcase_add_test(tc, test_udp_peek_trunc_and_timeouts);
 	tcase_add_test(tc, test_udp_sendto_through_channel);
 	tcase_add_test(tc, test_udp_recvmmsg_sendmmsg_batches);
+	tcase_add_test(tc, test_malformed_channel_messages_close_the_channel);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("tcp");
