@@ -95,6 +95,7 @@ struct sb_conn {
 
 /* conn.c */
 int	 conn_valid(struct sb_conn *);
+double	 conn_now(void);
 
 /* conn-error.c */
 void	 conn_seterror(int, enum sb_error_kind, const char *);
@@ -120,6 +121,7 @@ int	 conn_call_begin(struct sb_conn *, struct conn_call *);
 int	 conn_call_end(struct sb_conn *, struct conn_call *, int,
 	     Sockbroker__Response **);
 void	 conn_call_abandon(struct sb_conn *, struct conn_call *);
+ssize_t	 conn_count(struct sb_conn *, Sockbroker__Response *, size_t);
 void	 conn_break(struct sb_conn *, const char *);
 void	 conn_refused(struct sb_conn *, const Sockbroker__Error *);
 

@@ -161,6 +161,21 @@ conn_call_end(struct sb_conn *c, struct conn_call *call, int result,
 	return (conn_result(c, call->resp, result, out));
 }
 
+/*
+ * The count of a CountReply (freed here) that may be at most len, or -1
+ * (a larger one breaks the connection).
+ */
+ssize_t
+conn_count(struct sb_conn *c, Sockbroker__Response *resp, size_t len)
+{
+	uint64_t	 count = resp->count->count;
+
+	sockbroker__response__free_unpacked(resp, NULL);
+	if (count > len)
+		return (conn_protoerror(c, "bad count in response"));
+	return ((ssize_t)count);
+}
+
 /* Forgets a registered call whose request never went out. */
 void
 conn_call_abandon(struct sb_conn *c, struct conn_call *call)

@@ -24,7 +24,6 @@ static int	 conn_connect(struct sb_conn *, const char *, double);
 static int	 conn_hello(struct sb_conn *);
 static int	 conn_hello_copy(struct sb_conn *, const Sockbroker__HelloReply *);
 static double	 conn_open_timeout(void);
-static double	 conn_now(void);
 static int	 conn_settimeo(int, int, double);
 
 /* Checks the connection argument of a public call. */
@@ -205,7 +204,7 @@ conn_open_timeout(void)
 }
 
 /* Monotonic time in seconds. */
-static double
+double
 conn_now(void)
 {
 	struct timespec	 ts;

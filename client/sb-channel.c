@@ -23,7 +23,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -37,7 +36,8 @@ static pthread_key_t	sb_channel_key;
 
 static void	 sb_channel_key_init(void);
 static uint8_t	*sb_channel_buf(void);
-static double	 sb_channel_now(void);
+static ssize_t	 sb_channel_recv(struct conn_chan *, struct msghdr *, int,
+		     double);
 static int	 sb_channel_wait(int, short, double, double);
 static int	 sb_channel_next(struct conn_chan *, int, double, uint8_t *,
 		     ssize_t *, struct sbc_msg *);
@@ -88,16 +88,6 @@ sb_channel_buf(void)
 	return (p);
 }
 
-/* Monotonic time in seconds. */
-static double
-sb_channel_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 /*
  * Waits for events on fd within timeout t (SB_TIMEOUT_NONE, 0 or seconds)
  * counted from start. 0, or -1 with errno EAGAIN: kind SB_ERR_TIMEOUT when
@@ -113,7 +103,7 @@ sb_channel_wait(int fd, short events, double t, double start)
 	for (;;) {
 		ms = -1;
 		if (t >= 0) {
-			left = t - (sb_channel_now() - start);
+			left = t - (conn_now() - start);
 			ms = left <= 0 ? 0 : left > INT_MAX / 1000 ? INT_MAX :
 			    (int)(left * 1e3) + 1;
 		}
@@ -128,6 +118,31 @@ sb_channel_wait(int fd, short events, double t, double start)
 		conn_seterror(EAGAIN, SB_ERR_TIMEOUT, "timed out");
 		errno = EAGAIN;
 		return (-1);
+	}
+}
+
+/*
+ * One recvmsg on the channel (MSG_PEEK of flags kept), waiting within the
+ * handle's timeout (0 with MSG_DONTWAIT) counted from start while nothing
+ * is there: what recvmsg returned, or -1 with errno.
+ */
+static ssize_t
+sb_channel_recv(struct conn_chan *ch, struct msghdr *m, int flags,
+    double start)
+{
+	double	 t = (flags & MSG_DONTWAIT) ? 0 : ch->timeout;
+	ssize_t	 n;
+
+	for (;;) {
+		n = recvmsg(ch->fd, m, MSG_DONTWAIT | (flags & MSG_PEEK));
+		if (n >= 0)
+			return (n);
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return (conn_oserror(errno, "data channel"));
+		if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
+			return (-1);
 	}
 }
 
@@ -174,23 +189,13 @@ static int
 sb_channel_next(struct conn_chan *ch, int flags, double start, uint8_t *buf,
     ssize_t *len, struct sbc_msg *m)
 {
-	double	 t = (flags & MSG_DONTWAIT) ? 0 : ch->timeout;
-	ssize_t	 n;
+	struct iovec	 iov = { .iov_base = buf, .iov_len = SBC_MAX_MSG };
+	struct msghdr	 msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t		 n;
 
 	for (;;) {
-		n = recv(ch->fd, buf, SBC_MAX_MSG, MSG_DONTWAIT |
-		    (flags & MSG_PEEK));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
-			if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
-				return (-1);
-			continue;
-		}
-		if (n == -1)
-			return (conn_oserror(errno, "data channel"));
-		if (n == 0)
-			return (0);
+		if ((n = sb_channel_recv(ch, &msg, flags, start)) <= 0)
+			return ((int)n);
 		if (sbc_decode(buf, (size_t)n, m) == -1)
 			return (conn_oserror(EBADMSG, "malformed channel "
 			    "message"));
@@ -281,7 +286,7 @@ sb_channel_dgram_recv(struct conn_chan *ch, struct msghdr *msg, int flags)
 
 	if ((buf = sb_channel_buf()) == NULL)
 		return (-1);
-	if ((r = sb_channel_next(ch, flags, sb_channel_now(), buf, &len,
+	if ((r = sb_channel_next(ch, flags, conn_now(), buf, &len,
 	    &m)) <= 0) {
 		if (r == 0) {
 			msg->msg_flags = 0;
@@ -302,33 +307,25 @@ static int
 sb_channel_header(struct conn_chan *ch, int flags, double start,
     struct sbc_hdr *hdr)
 {
-	double	 t = (flags & MSG_DONTWAIT) ? 0 : ch->timeout;
-	ssize_t	 n;
+	struct iovec	 iov = { .iov_base = hdr, .iov_len = sizeof *hdr };
+	struct msghdr	 msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t		 n;
 
 	for (;;) {
-		n = recv(ch->fd, hdr, sizeof *hdr, MSG_DONTWAIT | MSG_PEEK);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
-			if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
-				return (-1);
+		if ((n = sb_channel_recv(ch, &msg, flags | MSG_PEEK,
+		    start)) <= 0)
+			return ((int)n);
+		if ((size_t)n < sizeof *hdr && (flags & MSG_PEEK)) {
+			poll(NULL, 0, 1);	/* the rest is coming */
 			continue;
 		}
-		if (n == -1)
-			return (conn_oserror(errno, "data channel"));
-		if (n == 0)
-			return (0);
-		if ((size_t)n < sizeof *hdr) {
-			if (flags & MSG_PEEK) {
-				poll(NULL, 0, 1);	/* the rest is coming */
-				continue;
-			}
+		if ((size_t)n < sizeof *hdr)
 			n = recv(ch->fd, hdr, sizeof *hdr, MSG_WAITALL);
-			if (n != (ssize_t)sizeof *hdr)
-				return (conn_oserror(EBADMSG, "channel ends "
-				    "inside a header"));
-		} else if (!(flags & MSG_PEEK))
+		else if (!(flags & MSG_PEEK))
 			(void)recv(ch->fd, hdr, sizeof *hdr, MSG_DONTWAIT);
+		if (n != (ssize_t)sizeof *hdr)
+			return (conn_oserror(EBADMSG, "channel ends inside a "
+			    "header"));
 		if (sbc_header((uint8_t *)hdr, sizeof *hdr, hdr) == -1)
 			return (conn_oserror(EBADMSG, "malformed channel "
 			    "message"));
@@ -349,8 +346,7 @@ sb_channel_stream_recv(struct sb_conn *c, struct conn_chan *ch,
 	struct iovec	 iov[2];
 	struct msghdr	 m;
 	uint8_t		*buf;
-	double		 start = sb_channel_now();
-	double		 t = (flags & MSG_DONTWAIT) ? 0 : ch->timeout;
+	double		 start = conn_now();
 	size_t		 want, total = sb_channel_iov_total(msg);
 	ssize_t		 n;
 	int		 r, peek = flags & MSG_PEEK;
@@ -403,36 +399,25 @@ sb_channel_stream_recv(struct sb_conn *c, struct conn_chan *ch,
 	want = total < ch->rest ? total : ch->rest;
 	if (want == 0)
 		return (0);
-	for (;;) {
-		/* The user's iovecs, cut to want bytes. */
-		memset(&m, 0, sizeof m);
-		m.msg_iov = msg->msg_iov;
-		m.msg_iovlen = msg->msg_iovlen;
-		if (want < total && msg->msg_iovlen == 1) {
-			iov[0].iov_base = msg->msg_iov[0].iov_base;
-			iov[0].iov_len = want;
-			m.msg_iov = iov;
-		} else if (want < total) {
-			if ((buf = sb_channel_buf()) == NULL)
-				return (-1);
-			iov[0].iov_base = buf;
-			iov[0].iov_len = want;
-			m.msg_iov = iov;
-			m.msg_iovlen = 1;
-		}
-		n = recvmsg(ch->fd, &m, MSG_DONTWAIT | peek);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
-			if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
-				return (-1);
-			continue;
-		}
-		if (n <= 0)
-			return (conn_oserror(n == 0 ? EBADMSG : errno,
-			    "data channel ends inside a chunk"));
-		break;
+	/* The user's iovecs, cut to want bytes. */
+	memset(&m, 0, sizeof m);
+	m.msg_iov = msg->msg_iov;
+	m.msg_iovlen = msg->msg_iovlen;
+	if (want < total && msg->msg_iovlen == 1) {
+		iov[0].iov_base = msg->msg_iov[0].iov_base;
+		iov[0].iov_len = want;
+		m.msg_iov = iov;
+	} else if (want < total) {
+		if ((buf = sb_channel_buf()) == NULL)
+			return (-1);
+		iov[0].iov_base = buf;
+		iov[0].iov_len = want;
+		m.msg_iov = iov;
+		m.msg_iovlen = 1;
 	}
+	if ((n = sb_channel_recv(ch, &m, flags, start)) <= 0)
+		return (n == 0 ? conn_oserror(EBADMSG, "data channel ends "
+		    "inside a chunk") : -1);
 	if (m.msg_iov == iov && iov[0].iov_base != msg->msg_iov[0].iov_base) {
 		struct sbc_msg	 dm = { .data = iov[0].iov_base };
 
@@ -553,16 +538,11 @@ static ssize_t
 sb_channel_send_end(struct sb_conn *c, struct conn_call *call, size_t len)
 {
 	Sockbroker__Response	*resp;
-	uint64_t		 count;
 
 	if (conn_call_end(c, call, SOCKBROKER__RESPONSE__RESULT_COUNT,
 	    &resp) == -1)
 		return (-1);
-	count = resp->count->count;
-	sockbroker__response__free_unpacked(resp, NULL);
-	if (count > len)
-		return (conn_protoerror(c, "bad count in response"));
-	return ((ssize_t)count);
+	return (conn_count(c, resp, len));
 }
 
 /*
@@ -589,13 +569,13 @@ sb_channel_sendmsg(struct sb_conn *c, struct conn_chan *ch,
 	if (ch->stream) {
 		m.msg_name = NULL;	/* connected: as TCP ignores it */
 		m.msg_namelen = 0;
-		if (sb_channel_send_start(c, ch, &m, flags, sb_channel_now(),
+		if (sb_channel_send_start(c, ch, &m, flags, conn_now(),
 		    NULL) == -1)
 			return (-1);
 		return ((ssize_t)len);
 	}
 	memset(&call, 0, sizeof call);
-	if (sb_channel_send_start(c, ch, &m, flags, sb_channel_now(),
+	if (sb_channel_send_start(c, ch, &m, flags, conn_now(),
 	    &call) == -1)
 		return (-1);
 	return (sb_channel_send_end(c, &call, len));
@@ -609,7 +589,7 @@ sb_channel_sendall(struct sb_conn *c, struct conn_chan *ch, const void *buf,
 	struct msghdr	 m;
 	struct iovec	 iov;
 	const uint8_t	*p = buf;
-	double		 start = sb_channel_now();
+	double		 start = conn_now();
 	size_t		 chunk;
 	ssize_t		 n;
 
@@ -734,7 +714,7 @@ sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 	if ((buf = sb_channel_buf()) == NULL)
 		return (-1);
 	/* The first as sb_recvmsg would wait for it; then the batch. */
-	if ((r = sb_channel_next(&ch, flags, sb_channel_now(), buf, &len,
+	if ((r = sb_channel_next(&ch, flags, conn_now(), buf, &len,
 	    &m)) <= 0) {
 		if (r == 0)
 			vec[0].msg_len = 0;
@@ -782,7 +762,7 @@ sb_sendmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 	struct conn_chan	 ch;
 	struct conn_call	 calls[SB_CHANNEL_BATCH];
 	unsigned int		 i, j, n, done = 0;
-	double			 start = sb_channel_now();
+	double			 start = conn_now();
 	ssize_t			 len;
 	int			 r, failed = 0, error = 0;
 

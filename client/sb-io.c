@@ -57,17 +57,12 @@ sb_io_send(struct sb_conn *c, Sockbroker__SendRequest *op, size_t len)
 {
 	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__Response	*resp;
-	uint64_t		 count;
 
 	req.op_case = SOCKBROKER__REQUEST__OP_SEND;
 	req.send = op;
 	if (conn_call(c, &req, SOCKBROKER__RESPONSE__RESULT_COUNT, &resp) == -1)
 		return (-1);
-	count = resp->count->count;
-	sockbroker__response__free_unpacked(resp, NULL);
-	if (count > len)
-		return (conn_protoerror(c, "bad count in response"));
-	return ((ssize_t)count);
+	return (conn_count(c, resp, len));
 }
 
 /* Sends up to max_data bytes of buf; returns how many went out. */

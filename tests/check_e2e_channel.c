@@ -59,22 +59,12 @@ static void	*chan_blaster(void *);
 static double	 chan_rate(sb_conn *, int, int);
 static void	 chan_policy_setup(void);
 static void	 chan_policy_teardown(void);
-static int	 chan_audit_count(const char *);
 
-/* A UDP handle bound to 127.0.0.1, with its channel; its address in ss. */
+/* A UDP handle bound to 127.0.0.1; its address in ss. */
 static int
 chan_udp(sb_conn *c, struct sockaddr_storage *ss, socklen_t *len)
 {
-	int	 h;
-
-	h = sb_socket(c, AF_INET, SOCK_DGRAM, 0);
-	ck_assert_msg(h > 0, "sb_socket: %s", strerror(errno));
-	*len = fixture_addr(ss, AF_INET, "127.0.0.1", 0);
-	ck_assert_msg(sb_bind(c, h, (struct sockaddr *)ss, *len) == 0,
-	    "sb_bind: %s", strerror(errno));
-	*len = sizeof *ss;
-	ck_assert_int_eq(sb_getsockname(c, h, (struct sockaddr *)ss, len), 0);
-	return (h);
+	return (fixture_bound(c, AF_INET, SOCK_DGRAM, ss, len));
 }
 
 /* A UDP socket of the test's own on 127.0.0.1; its address in ss. */
@@ -734,24 +724,6 @@ chan_policy_teardown(void)
 	rmdir(chan_policy_dir);
 }
 
-/* How many lines of the audit log hold what. */
-static int
-chan_audit_count(const char *what)
-{
-	char	 path[PATH_MAX], line[8192];
-	FILE	*f;
-	int	 n = 0;
-
-	snprintf(path, sizeof path, "%s/audit.log", fixture_dir());
-	if ((f = fopen(path, "r")) == NULL)
-		return (0);
-	while (fgets(line, sizeof line, f) != NULL)
-		n += strstr(line, what) != NULL && strstr(line, "op=send") !=
-		    NULL;
-	fclose(f);
-	return (n);
-}
-
 /*
  * A sendto the policy denies, through the channel: EACCES with kind
  * policy, nothing arrives, the audit log has it; the next one, allowed,
@@ -789,9 +761,9 @@ START_TEST(test_udp_denied_sendto_through_channel)
 	ck_assert_int_eq(errno, EAGAIN);
 	snprintf(want, sizeof want, "remote=127.0.0.1:%d ", fixture_port(&ds));
 	deadline = fixture_now() + (fixture_slow() ? 20 : 3);
-	while (chan_audit_count(want) == 0 && fixture_now() < deadline)
+	while (fixture_file_count("audit.log", want, " op=send ") == 0 && fixture_now() < deadline)
 		usleep(20000);
-	ck_assert_int_ge(chan_audit_count(want), 1);
+	ck_assert_int_ge(fixture_file_count("audit.log", want, " op=send "), 1);
 	close(d);
 	close(k);
 	sb_close_conn(c);
