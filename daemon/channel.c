@@ -132,13 +132,20 @@ static enum chan_state	channel_state(const struct handle *);
 /*
  * Gives h a channel: a socketpair whose other end goes to the client in
  * *clientfd (the caller passes it on and closes it). Returns 0, or -1 with
- * errno.
+ * errno: EBUSY if receive requests wait on h (they would race the relay;
+ * a listener's accepts do not).
  */
 int
 channel_open(struct handle *h, int *clientfd)
 {
 	struct channel	*ch;
 	int		 sv[2], i, type;
+
+	if (!TAILQ_EMPTY(&h->waiting[WAIT_READ]) &&
+	    channel_state(h) != CHAN_LISTEN) {
+		errno = EBUSY;
+		return (-1);
+	}
 
 	type = h->type == SOCK_STREAM ? SOCK_STREAM : SOCK_SEQPACKET;
 	/* The client's end blocks: the library finishes a torn write. */
@@ -784,14 +791,17 @@ static void
 channel_stream_in(struct channel *ch)
 {
 	ssize_t	 n;
+	int	 i;
 
 	if (ch->ibuf == NULL)
 		ch->ibuf = xcalloc(1, SBC_MAX_MSG);
-	for (;;) {
+	for (i = 0;; i++) {
 		if (channel_stream_run(ch) != 0)
 			return;
 		if (ch->in_eof || ch->wfail)
 			break;
+		if (i == CHAN_CHUNKS)
+			return;		/* others' turn; the event stays */
 		n = recv(ch->fd, ch->ibuf + ch->ilen, SBC_MAX_MSG - ch->ilen,
 		    MSG_DONTWAIT);
 		if (n == -1 && errno == EINTR)
