@@ -43,6 +43,7 @@ static int	 sb_channel_next(struct conn_chan *, int, double, uint8_t *,
 		     ssize_t *, struct sbc_msg *);
 static ssize_t	 sb_channel_deliver(const struct sbc_msg *, struct msghdr *,
 		     int);
+static ssize_t	 sb_channel_scatter(const uint8_t *, size_t, struct msghdr *);
 static ssize_t	 sb_channel_dgram_recv(struct conn_chan *, struct msghdr *,
 		     int);
 static ssize_t	 sb_channel_stream_recv(struct sb_conn *, struct conn_chan *,
@@ -275,6 +276,18 @@ sb_channel_deliver(const struct sbc_msg *m, struct msghdr *msg, int flags)
 	return ((ssize_t)off);
 }
 
+/* Copies len bytes of stream data over msg's iovecs; returns len. */
+static ssize_t
+sb_channel_scatter(const uint8_t *data, size_t len, struct msghdr *msg)
+{
+	struct sbc_msg	 dm;
+
+	memset(&dm, 0, sizeof dm);
+	dm.hdr.datalen = (uint32_t)len;
+	dm.data = data;
+	return (sb_channel_deliver(&dm, msg, 0));
+}
+
 /* recvmsg on a datagram channel. */
 static ssize_t
 sb_channel_dgram_recv(struct conn_chan *ch, struct msghdr *msg, int flags)
@@ -383,18 +396,8 @@ sb_channel_stream_recv(struct sb_conn *c, struct conn_chan *ch,
 		    MSG_DONTWAIT);
 		if (n < (ssize_t)sizeof hdr)
 			return (conn_oserror(EAGAIN, "would block"));
-		memset(&m, 0, sizeof m);
-		iov[0].iov_base = buf + sizeof hdr;
-		iov[0].iov_len = (size_t)n - sizeof hdr;
-		m.msg_iov = msg->msg_iov;
-		m.msg_iovlen = msg->msg_iovlen;
-		{
-			struct sbc_msg	 dm = { .hdr = hdr,
-					    .data = iov[0].iov_base };
-
-			dm.hdr.datalen = (uint32_t)iov[0].iov_len;
-			return (sb_channel_deliver(&dm, &m, 0));
-		}
+		return (sb_channel_scatter(buf + sizeof hdr,
+		    (size_t)n - sizeof hdr, msg));
 	}
 	want = total < ch->rest ? total : ch->rest;
 	if (want == 0)
@@ -418,13 +421,8 @@ sb_channel_stream_recv(struct sb_conn *c, struct conn_chan *ch,
 	if ((n = sb_channel_recv(ch, &m, flags, start)) <= 0)
 		return (n == 0 ? conn_oserror(EBADMSG, "data channel ends "
 		    "inside a chunk") : -1);
-	if (m.msg_iov == iov && iov[0].iov_base != msg->msg_iov[0].iov_base) {
-		struct sbc_msg	 dm = { .data = iov[0].iov_base };
-
-		dm.hdr.datalen = (uint32_t)n;
-		sb_channel_deliver(&dm, msg, 0);
-		msg->msg_namelen = 0;
-	}
+	if (m.msg_iov == iov && iov[0].iov_base != msg->msg_iov[0].iov_base)
+		sb_channel_scatter(iov[0].iov_base, (size_t)n, msg);
 	if (!peek) {
 		ch->rest -= (size_t)n;
 		conn_handle_setrest(c, ch->h, ch->rest);

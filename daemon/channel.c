@@ -7,9 +7,10 @@
  * that was read before (at most one batch waits in ch->out), in batches
  * (recvmmsg, 32 datagrams; streams, chunks of 64 KiB), and what the policy
  * lets the client hear (mediate_can_recv) goes into the channel as DATA,
- * one message a datagram. Socket errors follow in order as ERROR, EOF
- * as the pair's own (our end shut for writing); a listener gets one READY per readable edge, re-armed by each accept; a
- * non-blocking connect READY when it finishes.
+ * one message a datagram. Socket errors follow in order as ERROR, EOF as
+ * the pair's own (our end shut for writing); a listener gets one READY per
+ * readable edge, re-armed by each accept; a non-blocking connect READY
+ * when it finishes.
  *
  * Client to socket: the channel is read only while the socket takes what
  * was read before (at most one batch waits in ch->in). Each SEND is
@@ -45,7 +46,7 @@
 #include "channel.h"
 
 #define CHAN_BATCH	32		/* datagrams a batch */
-#define CHAN_CTRL	2048		/* ancillary bytes a received datagram */
+#define CHAN_CTRL	2048		/* ancillary bytes of a datagram */
 #define CHAN_CHUNKS	16		/* stream chunks a callback */
 #define CHAN_LINGER	10		/* seconds a close waits for a drain */
 
@@ -71,7 +72,7 @@ struct channel {
 	int		 fd;		/* our end of the pair */
 	int		 stream;	/* SOCK_STREAM pair */
 	enum chan_state	 state;
-	int		 sock_eof;	/* the socket said EOF: read it no more */
+	int		 sock_eof;	/* the socket said EOF: read no more */
 	int		 in_eof;	/* the client shut its end */
 	int		 blocked;	/* the socket is full: wait for it */
 	int		 wfail;		/* a stream send failed: take no more */
@@ -120,9 +121,9 @@ static void	channel_stream_in(struct channel *);
 static int	channel_stream_run(struct channel *);
 static int	channel_send(struct channel *, const struct sbc_msg *,
 		    size_t *);
-static int	channel_send_check(struct channel *, const Sockbroker__Request *,
-		    const struct sbc_msg *, struct sockaddr_storage *,
-		    socklen_t *, uint8_t *);
+static int	channel_send_check(struct channel *,
+		    const Sockbroker__Request *, const struct sbc_msg *,
+		    struct sockaddr_storage *, socklen_t *, uint8_t *);
 static void	channel_connected(struct channel *);
 static int	channel_drained(const struct channel *);
 static void	channel_linger_done(struct channel *);
@@ -242,7 +243,7 @@ channel_state(const struct handle *h)
 	if (getpeername(h->fd, (struct sockaddr *)&ss, &len) == 0)
 		return (CHAN_DATA);
 	if (poll(&pfd, 1, 0) == 0)
-		return (CHAN_CONNECTING);	/* neither writable nor hung up */
+		return (CHAN_CONNECTING);	/* not writable, not hung up */
 	return (CHAN_IDLE);
 }
 
@@ -599,7 +600,8 @@ channel_dgram_recv(struct channel *ch)
 		flags = (uint32_t)in[i].msg_hdr.msg_flags;
 		clen = in[i].msg_hdr.msg_controllen;
 		if (unix_ && clen > 0)
-			clen = channel_ctrl_filter(chan_rx_ctrl[i], clen, &flags);
+			clen = channel_ctrl_filter(chan_rx_ctrl[i], clen,
+			    &flags);
 		if (in[i].msg_hdr.msg_namelen > SBC_MAX_ADDR)
 			in[i].msg_hdr.msg_namelen = SBC_MAX_ADDR;
 		sbc_encode(&chan_rx_hdr[j], SBC_DATA, 0,
@@ -716,7 +718,8 @@ channel_dgram_in(struct channel *ch)
 	for (k = 0; k < q->i; k++)
 		pos += q->lens[k];
 	while (q->i < q->n) {
-		if ((r = channel_dgram_run(ch, q->buf + pos, q->lens[q->i])) != 0)
+		r = channel_dgram_run(ch, q->buf + pos, q->lens[q->i]);
+		if (r != 0)
 			return;		/* blocked, dead or gone */
 		pos += q->lens[q->i++];
 	}

@@ -72,8 +72,9 @@ struct sbc_msg {
 
 /*
  * Checks the header at the start of buf (len bytes): a known type, pad 0,
- * every length within its maximum, a body only on DATA and SEND. Returns the whole message's length (header and
- * body), 0 when len is shorter than a header, or -1 with errno EBADMSG.
+ * every length within its maximum, a body only on DATA and SEND. Returns
+ * the whole message's length (header and body), 0 when len is shorter
+ * than a header, or -1 with errno EBADMSG.
  */
 ssize_t	 sbc_header(const uint8_t *buf, size_t len, struct sbc_hdr *hdr);
 /*

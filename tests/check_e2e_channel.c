@@ -761,7 +761,8 @@ START_TEST(test_udp_denied_sendto_through_channel)
 	ck_assert_int_eq(errno, EAGAIN);
 	snprintf(want, sizeof want, "remote=127.0.0.1:%d ", fixture_port(&ds));
 	deadline = fixture_now() + (fixture_slow() ? 20 : 3);
-	while (fixture_file_count("audit.log", want, " op=send ") == 0 && fixture_now() < deadline)
+	while (fixture_file_count("audit.log", want, " op=send ") == 0 &&
+	    fixture_now() < deadline)
 		usleep(20000);
 	ck_assert_int_ge(fixture_file_count("audit.log", want, " op=send "), 1);
 	close(d);
