@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Data channels end to end (sb_fileno): poll() on the channel of UDP and
- * TCP handles (data, a waiting connection, a finished non-blocking
+ * Data channels end to end (sb_fileno): poll() on the channel of UDP,
+ * AF_UNIX, netlink and TCP handles (data, a waiting connection, a finished non-blocking
  * connect, EOF), receives through it with the request path's semantics
  * (addresses, MSG_PEEK, MSG_TRUNC, timeouts), bulk data both ways, batches
  * (sb_recvmmsg, sb_sendmmsg), a policy-denied send (EACCES, nothing
@@ -14,6 +14,10 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <sys/un.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -653,6 +657,78 @@ START_TEST(test_udp_recvmmsg_sendmmsg_batches)
 }
 END_TEST
 
+/* AF_UNIX datagrams through both ends' channels, with the sender's path. */
+START_TEST(test_unix_dgram_through_channels)
+{
+	struct sockaddr_un	 aa, ba, from;
+	socklen_t		 flen = sizeof from;
+	sb_conn			*c = fixture_open();
+	char			 buf[32];
+	int			 a, b;
+
+	memset(&aa, 0, sizeof aa);
+	aa.sun_family = AF_UNIX;
+	snprintf(aa.sun_path, sizeof aa.sun_path, "%s/ca.sock", fixture_dir());
+	ba = aa;
+	snprintf(ba.sun_path, sizeof ba.sun_path, "%s/cb.sock", fixture_dir());
+	ck_assert_int_gt(a = sb_socket(c, AF_UNIX, SOCK_DGRAM, 0), 0);
+	ck_assert_int_gt(b = sb_socket(c, AF_UNIX, SOCK_DGRAM, 0), 0);
+	ck_assert_int_eq(sb_bind(c, a, (struct sockaddr *)&aa, sizeof aa), 0);
+	ck_assert_int_eq(sb_bind(c, b, (struct sockaddr *)&ba, sizeof ba), 0);
+	ck_assert_int_ge(sb_fileno(c, a), 0);
+	ck_assert_int_ge(sb_fileno(c, b), 0);
+	ck_assert_int_eq(sb_sendto(c, a, "over unix", 9, 0,
+	    (struct sockaddr *)&ba, sizeof ba), 9);
+	ck_assert_int_eq(chan_poll(sb_fileno(c, b), POLLIN, 2000) & POLLIN,
+	    POLLIN);
+	memset(&from, 0, sizeof from);
+	ck_assert_int_eq(sb_recvfrom(c, b, buf, sizeof buf, 0,
+	    (struct sockaddr *)&from, &flen), 9);
+	ck_assert_mem_eq(buf, "over unix", 9);
+	ck_assert_str_eq(from.sun_path, aa.sun_path);
+	unlink(aa.sun_path);
+	unlink(ba.sun_path);
+	sb_close_conn(c);
+}
+END_TEST
+
+/* A netlink dump asked and read through the channel. */
+START_TEST(test_netlink_dump_through_channel)
+{
+	struct {
+		struct nlmsghdr		 nh;
+		struct ifinfomsg	 ifm;
+	} req;
+	struct nlmsghdr		 nh;
+	sb_conn			*c = fixture_open();
+	uint8_t			*buf;
+	ssize_t			 n;
+	int			 h;
+
+	ck_assert_int_gt(h = sb_socket(c, AF_NETLINK, SOCK_RAW,
+	    NETLINK_ROUTE), 0);
+	ck_assert_int_ge(sb_fileno(c, h), 0);
+	memset(&req, 0, sizeof req);
+	req.nh.nlmsg_len = sizeof req;
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 7;
+	req.ifm.ifi_family = AF_UNSPEC;
+	ck_assert_int_eq(sb_send(c, h, &req, sizeof req, 0),
+	    (ssize_t)sizeof req);
+	ck_assert_int_eq(chan_poll(sb_fileno(c, h), POLLIN, 2000) & POLLIN,
+	    POLLIN);
+	ck_assert_ptr_nonnull(buf = malloc(65536));
+	ck_assert_int_gt(n = sb_recv(c, h, buf, 65536, 0),
+	    (ssize_t)sizeof nh);
+	memcpy(&nh, buf, sizeof nh);
+	ck_assert(nh.nlmsg_type == RTM_NEWLINK || nh.nlmsg_type == NLMSG_DONE);
+	ck_assert_int_eq(nh.nlmsg_seq, 7);
+	free(buf);
+	sb_close_conn(c);
+}
+END_TEST
+
 /*
  * Garbage written straight into channels (datagram and stream) closes
  * those channels, not the session nor the daemon: the handles' requests
@@ -887,6 +963,8 @@ e2e_channel_suite(void)
 	tcase_add_test(tc, test_udp_sendto_through_channel);
 	tcase_add_test(tc, test_udp_recvmmsg_sendmmsg_batches);
 	tcase_add_test(tc, test_malformed_channel_messages_close_the_channel);
+	tcase_add_test(tc, test_unix_dgram_through_channels);
+	tcase_add_test(tc, test_netlink_dump_through_channel);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("tcp");
