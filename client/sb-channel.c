@@ -734,9 +734,14 @@ sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 		if ((n = recvmmsg(ch.fd, in, want, MSG_DONTWAIT, NULL)) <= 0)
 			break;
 		for (i = 0; i < (unsigned int)n; i++) {
-			if (in[i].msg_len == 0 || sbc_decode(iov[i].iov_base,
-			    in[i].msg_len, &m) == -1 || m.hdr.type != SBC_DATA)
-				return ((int)done);	/* others: lost */
+			if (in[i].msg_len == 0)		/* EOF: it stays */
+				return ((int)done);
+			if (sbc_decode(iov[i].iov_base, in[i].msg_len,
+			    &m) == -1)
+				return ((int)done);
+			/* An error after data in one batch is not reported. */
+			if (m.hdr.type != SBC_DATA)
+				continue;
 			vec[done].msg_len = (unsigned int)sb_channel_deliver(
 			    &m, &vec[done].msg_hdr, flags);
 			done++;
@@ -785,8 +790,10 @@ sb_sendmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 			memset(&calls[i], 0, sizeof calls[i]);
 			if (sb_channel_send_start(c, &ch,
 			    &vec[done + i].msg_hdr, flags, start,
-			    &calls[i]) == -1)
+			    &calls[i]) == -1) {
+				error = errno;
 				break;
+			}
 		}
 		for (j = 0; j < i; j++) {
 			len = sb_channel_send_end(c, &calls[j],
@@ -804,10 +811,7 @@ sb_sendmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 			break;
 		}
 		done += i;
-		if (i < n) {
-			failed = 1;
-			error = errno;
-		}
+		failed = i < n;
 	}
 	if (done == 0 && failed) {
 		errno = error;

@@ -169,11 +169,13 @@ int	 sb_fileno(sb_conn *c, int h);
  * Linux's recvmmsg() and sendmmsg() (struct mmsghdr from <sys/socket.h>,
  * with _GNU_SOURCE), without recvmmsg's timeout: the handle's applies.
  * recvmmsg's first message waits as sb_recvmsg does (MSG_DONTWAIT: not at
- * all); the others are those already there, as with MSG_WAITFORONE. Each
- * msg_len is set. Both return how many messages were done, or -1 with
+ * all); the others are those already there, as with MSG_WAITFORONE (a
+ * socket error that comes behind them in the same batch is not reported).
+ * Each msg_len is set. Both return how many messages were done, or -1 with
  * errno when the first failed. On a datagram channel sendmmsg writes its
- * messages in a row and then collects their answers; the count is of
- * those sent before the first failure. Handles without a channel work too,
+ * messages (32 at a time) in a row and then collects their answers; the
+ * count is of those sent before the first failure (of that batch, some
+ * after it may have gone too). Handles without a channel work too,
  * one request a message.
  */
 struct mmsghdr;
