@@ -698,7 +698,11 @@ START_TEST(test_netlink_dump_through_channel)
 	struct {
 		struct nlmsghdr		 nh;
 		struct ifinfomsg	 ifm;
-	} req;
+	} req = {
+		.nh = { .nlmsg_len = sizeof req, .nlmsg_type = RTM_GETLINK,
+		    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 7 },
+		.ifm = { .ifi_family = AF_UNSPEC },
+	};
 	struct nlmsghdr		 nh;
 	sb_conn			*c = fixture_open();
 	uint8_t			*buf;
@@ -708,12 +712,6 @@ START_TEST(test_netlink_dump_through_channel)
 	ck_assert_int_gt(h = sb_socket(c, AF_NETLINK, SOCK_RAW,
 	    NETLINK_ROUTE), 0);
 	ck_assert_int_ge(sb_fileno(c, h), 0);
-	memset(&req, 0, sizeof req);
-	req.nh.nlmsg_len = sizeof req;
-	req.nh.nlmsg_type = RTM_GETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nh.nlmsg_seq = 7;
-	req.ifm.ifi_family = AF_UNSPEC;
 	ck_assert_int_eq(sb_send(c, h, &req, sizeof req, 0),
 	    (ssize_t)sizeof req);
 	ck_assert_int_eq(chan_poll(sb_fileno(c, h), POLLIN, 2000) & POLLIN,
