@@ -36,6 +36,17 @@ struct conn_handle {
 	int	 family;	/* as the daemon's HandleReply says */
 	int	 type;
 	int	 protocol;
+	int	 chanfd;	/* its data channel (sb_fileno), or -1 */
+	size_t	 rest;		/* stream channel: chunk bytes not yet read */
+};
+
+/* What a channel call needs of its handle, copied out of the table. */
+struct conn_chan {
+	int	 h;
+	int	 fd;
+	int	 stream;	/* a SOCK_STREAM pair */
+	double	 timeout;
+	size_t	 rest;
 };
 
 /* One request waiting for its response. */
@@ -84,6 +95,7 @@ struct sb_conn {
 
 /* conn.c */
 int	 conn_valid(struct sb_conn *);
+double	 conn_now(void);
 
 /* conn-error.c */
 void	 conn_seterror(int, enum sb_error_kind, const char *);
@@ -105,6 +117,11 @@ int	 conn_fd_pop(struct sb_conn *);
 int	 conn_call(struct sb_conn *, Sockbroker__Request *, int,
 	     Sockbroker__Response **);
 int	 conn_call_fd(struct sb_conn *, Sockbroker__Request *);
+int	 conn_call_begin(struct sb_conn *, struct conn_call *);
+int	 conn_call_end(struct sb_conn *, struct conn_call *, int,
+	     Sockbroker__Response **);
+void	 conn_call_abandon(struct sb_conn *, struct conn_call *);
+ssize_t	 conn_count(struct sb_conn *, Sockbroker__Response *, size_t);
 void	 conn_break(struct sb_conn *, const char *);
 void	 conn_refused(struct sb_conn *, const Sockbroker__Error *);
 
@@ -118,6 +135,21 @@ int	 conn_handle_settimeout(struct sb_conn *, int, double);
 int	 conn_handle_protocol(struct sb_conn *, int);
 void	 conn_handle_timeout(struct sb_conn *, int, protobuf_c_boolean *,
 	     double *);
+int	 conn_handle_chan(struct sb_conn *, int, struct conn_chan *);
+int	 conn_handle_setchan(struct sb_conn *, int, int);
+int	 conn_handle_takechan(struct sb_conn *, int, int *);
+void	 conn_handle_setrest(struct sb_conn *, int, size_t);
+
+/* sb-channel.c */
+ssize_t	 sb_channel_recvmsg(struct sb_conn *, struct conn_chan *,
+	     struct msghdr *, int);
+ssize_t	 sb_channel_sendmsg(struct sb_conn *, struct conn_chan *,
+	     const struct msghdr *, int);
+int	 sb_channel_sendall(struct sb_conn *, struct conn_chan *,
+	     const void *, size_t, int);
+void	 sb_channel_accept(struct conn_chan *);
+void	 sb_channel_connect(struct conn_chan *, int);
+int	 sb_channel_fionread(struct conn_chan *, int *);
 
 /* conn-address.c */
 int	 conn_address_from(struct sbp_address *, const struct sockaddr *,

@@ -85,14 +85,47 @@ conn_exchange(struct sb_conn *c, Sockbroker__Request *req, int result,
     Sockbroker__Response **out, int *fdp)
 {
 	struct conn_call	 call;
-	const char		*why;
 	uint8_t			*frame;
 	size_t			 len;
 	int			 r, error;
 
 	memset(&call, 0, sizeof call);
 	call.wantfd = fdp != NULL;
-	call.fd = -1;
+	if (conn_call_begin(c, &call) == -1)
+		return (-1);
+	req->id = call.id;
+	if (sbp_frame_pack(&req->base, c->max_frame, &frame, &len) == -1) {
+		error = errno;
+		conn_call_abandon(c, &call);
+		return (conn_oserror(error, error == EMSGSIZE ?
+		    "request too large" : "cannot pack request"));
+	}
+	r = conn_write(c, frame, len);
+	free(frame);
+	if (r == -1) {
+		pthread_mutex_lock(&c->lock);
+		conn_salvage(c);
+		conn_break(c, "write to sockbrokerd failed");
+		pthread_mutex_unlock(&c->lock);
+	}
+	r = conn_call_end(c, &call, result, out);
+	if (fdp != NULL)
+		*fdp = call.fd;
+	return (r);
+}
+
+/*
+ * Registers call (zeroed, wantfd set as needed) with a fresh id, for a
+ * request sent some other way than conn_call (a channel's SEND carries the
+ * id). 0, or -1 with errno if the connection is broken.
+ */
+int
+conn_call_begin(struct sb_conn *c, struct conn_call *call)
+{
+	const char	*why;
+	int		 error;
+
+	call->fd = -1;
 	pthread_mutex_lock(&c->lock);
 	if (c->broken) {
 		why = c->why;
@@ -100,37 +133,60 @@ conn_exchange(struct sb_conn *c, Sockbroker__Request *req, int result,
 		pthread_mutex_unlock(&c->lock);
 		return (conn_broken(error, why));
 	}
-	req->id = call.id = ++c->next_id;
-	TAILQ_INSERT_TAIL(&c->calls, &call, entry);
+	call->id = ++c->next_id;
+	TAILQ_INSERT_TAIL(&c->calls, call, entry);
 	pthread_mutex_unlock(&c->lock);
+	return (0);
+}
 
-	if (sbp_frame_pack(&req->base, c->max_frame, &frame, &len) == -1) {
-		error = errno;
-		pthread_mutex_lock(&c->lock);
-		TAILQ_REMOVE(&c->calls, &call, entry);
-		pthread_mutex_unlock(&c->lock);
-		return (conn_oserror(error, error == EMSGSIZE ?
-		    "request too large" : "cannot pack request"));
-	}
-	r = conn_write(c, frame, len);
-	free(frame);
+/*
+ * Waits for the answer of a call registered by conn_call_begin: 0 with
+ * the Response (of type result) in *out, or -1 with errno.
+ */
+int
+conn_call_end(struct sb_conn *c, struct conn_call *call, int result,
+    Sockbroker__Response **out)
+{
+	const char	*why;
+	int		 error;
 
 	pthread_mutex_lock(&c->lock);
-	if (r == -1) {
-		conn_salvage(c);
-		conn_break(c, "write to sockbrokerd failed");
-	}
-	conn_wait(c, &call);
-	TAILQ_REMOVE(&c->calls, &call, entry);
+	conn_wait(c, call);
+	TAILQ_REMOVE(&c->calls, call, entry);
 	why = c->why;
 	error = c->brkerr;
 	pthread_mutex_unlock(&c->lock);
-
-	if (fdp != NULL)
-		*fdp = call.fd;
-	if (!call.done)
+	if (!call->done)
 		return (conn_broken(error, why));
-	return (conn_result(c, call.resp, result, out));
+	return (conn_result(c, call->resp, result, out));
+}
+
+/*
+ * The count of a CountReply (freed here) that may be at most len, or -1
+ * (a larger one breaks the connection).
+ */
+ssize_t
+conn_count(struct sb_conn *c, Sockbroker__Response *resp, size_t len)
+{
+	uint64_t	 count = resp->count->count;
+
+	sockbroker__response__free_unpacked(resp, NULL);
+	if (count > len)
+		return (conn_protoerror(c, "bad count in response"));
+	return ((ssize_t)count);
+}
+
+/* Forgets a registered call whose request never went out. */
+void
+conn_call_abandon(struct sb_conn *c, struct conn_call *call)
+{
+	pthread_mutex_lock(&c->lock);
+	TAILQ_REMOVE(&c->calls, call, entry);
+	pthread_mutex_unlock(&c->lock);
+	if (call->done)
+		sockbroker__response__free_unpacked(call->resp, NULL);
+	if (call->fd != -1)
+		close(call->fd);
 }
 
 /* Waits until call is answered or the connection breaks; c->lock held. */

@@ -56,6 +56,8 @@ conn_handle_add(struct sb_conn *c, int h, double timeout,
 	e->family = hr != NULL ? hr->family : AF_UNSPEC;
 	e->type = hr != NULL ? hr->type : 0;
 	e->protocol = hr != NULL ? hr->protocol : 0;
+	e->chanfd = -1;
+	e->rest = 0;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -128,4 +130,87 @@ conn_handle_timeout(struct sb_conn *c, int h, protobuf_c_boolean *has,
 	conn_handle_gettimeout(c, h, &t);
 	*has = t >= 0;
 	*timeout = t >= 0 ? t : 0;
+}
+
+/*
+ * Copies what a channel call needs of h into *ch: 1 if h has a channel, 0
+ * if not, -1 if h is unknown (no error set: the daemon says EBADF).
+ */
+int
+conn_handle_chan(struct sb_conn *c, int h, struct conn_chan *ch)
+{
+	struct conn_handle	*e;
+	int			 r = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if ((e = conn_handle_find(c, h)) == NULL)
+		r = -1;
+	else if (e->chanfd != -1) {
+		ch->h = h;
+		ch->fd = e->chanfd;
+		ch->stream = e->type == SOCK_STREAM;
+		ch->timeout = e->timeout;
+		ch->rest = e->rest;
+		r = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return (r);
+}
+
+/*
+ * Gives h the channel descriptor fd: 0, or -1 with errno EBADF (h is
+ * gone) or EBUSY (it has one); fd is the caller's to close then.
+ */
+int
+conn_handle_setchan(struct sb_conn *c, int h, int fd)
+{
+	struct conn_handle	*e;
+	int			 error = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if ((e = conn_handle_find(c, h)) == NULL)
+		error = EBADF;
+	else if (e->chanfd != -1)
+		error = EBUSY;
+	else {
+		e->chanfd = fd;
+		e->rest = 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (error != 0)
+		return (conn_oserror(error, "cannot keep the channel"));
+	return (0);
+}
+
+/*
+ * Takes h's channel descriptor out of the table (the caller closes it):
+ * the descriptor, or -1 if h has none; *stream says whether it is a
+ * stream pair.
+ */
+int
+conn_handle_takechan(struct sb_conn *c, int h, int *stream)
+{
+	struct conn_handle	*e;
+	int			 fd = -1;
+
+	pthread_mutex_lock(&c->lock);
+	if ((e = conn_handle_find(c, h)) != NULL) {
+		fd = e->chanfd;
+		*stream = e->type == SOCK_STREAM;
+		e->chanfd = -1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return (fd);
+}
+
+/* Records how much of a stream channel's current chunk is left unread. */
+void
+conn_handle_setrest(struct sb_conn *c, int h, size_t rest)
+{
+	struct conn_handle	*e;
+
+	pthread_mutex_lock(&c->lock);
+	if ((e = conn_handle_find(c, h)) != NULL)
+		e->rest = rest;
+	pthread_mutex_unlock(&c->lock);
 }

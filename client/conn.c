@@ -24,7 +24,6 @@ static int	 conn_connect(struct sb_conn *, const char *, double);
 static int	 conn_hello(struct sb_conn *);
 static int	 conn_hello_copy(struct sb_conn *, const Sockbroker__HelloReply *);
 static double	 conn_open_timeout(void);
-static double	 conn_now(void);
 static int	 conn_settimeo(int, int, double);
 
 /* Checks the connection argument of a public call. */
@@ -98,6 +97,16 @@ sb_close_conn(sb_conn *c)
 
 	if (c == NULL)
 		return;
+	/* Streams' channels drain first, as sb_close lets them. */
+	for (i = 0; i < CONN_HANDLE_SLOTS; i++) {
+		if (c->handles != NULL && c->handles[i].handle != 0 &&
+		    c->handles[i].chanfd != -1 &&
+		    c->handles[i].type == SOCK_STREAM)
+			sb_close(c, c->handles[i].handle);
+		if (c->handles != NULL && c->handles[i].handle != 0 &&
+		    c->handles[i].chanfd != -1)
+			close(c->handles[i].chanfd);
+	}
 	if (c->fd != -1)
 		close(c->fd);
 	for (i = 0; i < c->nfds; i++)
@@ -195,7 +204,7 @@ conn_open_timeout(void)
 }
 
 /* Monotonic time in seconds. */
-static double
+double
 conn_now(void)
 {
 	struct timespec	 ts;

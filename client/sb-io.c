@@ -16,6 +16,40 @@ static ssize_t	 sb_io_send(struct sb_conn *, Sockbroker__SendRequest *,
 static double	 sb_io_now(void);
 static int	 sb_io_remaining(double, double, protobuf_c_boolean *,
 		     double *);
+static ssize_t	 sb_io_channel_send(struct sb_conn *, struct conn_chan *,
+		     const void *, size_t, int, const struct sockaddr *,
+		     socklen_t);
+static ssize_t	 sb_io_channel_recv(struct sb_conn *, struct conn_chan *,
+		     void *, size_t, int, struct sockaddr *, socklen_t *);
+
+/* sendto through the handle's channel. */
+static ssize_t
+sb_io_channel_send(struct sb_conn *c, struct conn_chan *ch, const void *buf,
+    size_t len, int flags, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct iovec	 iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr	 msg = { .msg_name = (void *)addr,
+			    .msg_namelen = addr != NULL ? addrlen : 0,
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+
+	return (sb_channel_sendmsg(c, ch, &msg, flags));
+}
+
+/* recvfrom through the handle's channel. */
+static ssize_t
+sb_io_channel_recv(struct sb_conn *c, struct conn_chan *ch, void *buf,
+    size_t len, int flags, struct sockaddr *addr, socklen_t *addrlen)
+{
+	struct iovec	 iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr	 msg = { .msg_name = addr,
+			    .msg_namelen = addr != NULL ? *addrlen : 0,
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t		 n;
+
+	if ((n = sb_channel_recvmsg(c, ch, &msg, flags)) >= 0 && addr != NULL)
+		*addrlen = msg.msg_namelen;
+	return (n);
+}
 
 /* Sends one SendRequest of len bytes; the count sent or -1. */
 static ssize_t
@@ -23,17 +57,12 @@ sb_io_send(struct sb_conn *c, Sockbroker__SendRequest *op, size_t len)
 {
 	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__Response	*resp;
-	uint64_t		 count;
 
 	req.op_case = SOCKBROKER__REQUEST__OP_SEND;
 	req.send = op;
 	if (conn_call(c, &req, SOCKBROKER__RESPONSE__RESULT_COUNT, &resp) == -1)
 		return (-1);
-	count = resp->count->count;
-	sockbroker__response__free_unpacked(resp, NULL);
-	if (count > len)
-		return (conn_protoerror(c, "bad count in response"));
-	return ((ssize_t)count);
+	return (conn_count(c, resp, len));
 }
 
 /* Sends up to max_data bytes of buf; returns how many went out. */
@@ -50,17 +79,21 @@ sb_sendto(sb_conn *c, int h, const void *buf, size_t len, int flags,
 {
 	Sockbroker__SendRequest	 op = SOCKBROKER__SEND_REQUEST__INIT;
 	struct sbp_address	 a;
+	struct conn_chan	 ch;
 
 	if (conn_valid(c) == -1)
 		return (-1);
 	if (buf == NULL && len > 0)
 		return (conn_oserror(EFAULT, "no buffer"));
-	if (addr != NULL) {
+	if (addr != NULL && conn_handle_chan(c, h, &ch) != 1) {
 		if (conn_address_from(&a, addr, addrlen,
 		    conn_handle_protocol(c, h)) == -1)
 			return (-1);
 		op.address = &a.addr;
 	}
+	if (conn_handle_chan(c, h, &ch) == 1)
+		return (sb_io_channel_send(c, &ch, buf, len, flags, addr,
+		    addrlen));
 	if (len > c->max_data)
 		len = c->max_data;
 	op.handle = h;
@@ -118,11 +151,14 @@ sb_sendall(sb_conn *c, int h, const void *buf, size_t len, int flags)
 	double			 t, start;
 	size_t			 chunk;
 	ssize_t			 n;
+	struct conn_chan	 ch;
 
 	if (conn_valid(c) == -1)
 		return (-1);
 	if (buf == NULL && len > 0)
 		return (conn_oserror(EFAULT, "no buffer"));
+	if (conn_handle_chan(c, h, &ch) == 1)
+		return (sb_channel_sendall(c, &ch, buf, len, flags));
 	conn_handle_gettimeout(c, h, &t);
 	start = sb_io_now();
 	op.handle = h;
@@ -170,6 +206,7 @@ sb_recvfrom(sb_conn *c, int h, void *buf, size_t len, int flags,
 	Sockbroker__Response	*resp;
 	Sockbroker__DataReply	*d;
 	size_t			 n;
+	struct conn_chan	 ch;
 
 	if (conn_valid(c) == -1)
 		return (-1);
@@ -177,6 +214,9 @@ sb_recvfrom(sb_conn *c, int h, void *buf, size_t len, int flags,
 		return (conn_oserror(EFAULT, "no buffer"));
 	if (addr != NULL && addrlen == NULL)
 		return (conn_oserror(EFAULT, "no address length"));
+	if (conn_handle_chan(c, h, &ch) == 1)
+		return (sb_io_channel_recv(c, &ch, buf, len, flags, addr,
+		    addrlen));
 	op.handle = h;
 	op.bufsize = len > c->max_data ? c->max_data : len;
 	op.has_flags = 1;

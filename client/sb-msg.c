@@ -170,9 +170,12 @@ sb_sendmsg(sb_conn *c, int h, const struct msghdr *msg, int flags)
 	struct sbp_address	 a;
 	uint64_t		 count;
 	size_t			 len;
+	struct conn_chan	 ch;
 
 	if (conn_valid(c) == -1 || sb_msg_check(msg) == -1)
 		return (-1);
+	if (conn_handle_chan(c, h, &ch) == 1)
+		return (sb_channel_sendmsg(c, &ch, msg, flags));
 	if (msg->msg_name != NULL && msg->msg_namelen > 0) {
 		if (conn_address_from(&a, msg->msg_name, msg->msg_namelen,
 		    conn_handle_protocol(c, h)) == -1)
@@ -296,9 +299,12 @@ sb_recvmsg(sb_conn *c, int h, struct msghdr *msg, int flags)
 	Sockbroker__RecvmsgRequest op = SOCKBROKER__RECVMSG_REQUEST__INIT;
 	Sockbroker__Response	*resp;
 	ssize_t			 n;
+	struct conn_chan	 ch;
 
 	if (conn_valid(c) == -1 || sb_msg_check(msg) == -1)
 		return (-1);
+	if (conn_handle_chan(c, h, &ch) == 1)
+		return (sb_channel_recvmsg(c, &ch, msg, flags));
 	if (msg->msg_controllen > UINT32_MAX)
 		return (conn_oserror(EINVAL, "control buffer too large"));
 	op.handle = h;

@@ -129,9 +129,13 @@ sb_ioctl(sb_conn *c, int h, unsigned long request, void *arg)
 	const struct kernel_ioctl *io;
 	size_t			 size, len;
 	int			 result;
+	struct conn_chan	 ch;
 
 	if (conn_valid(c) == -1)
 		return (-1);
+	if (request == FIONREAD && arg != NULL &&
+	    conn_handle_chan(c, h, &ch) == 1)
+		return (sb_channel_fionread(&ch, arg));
 	if ((io = kernel_ioctl_find(request)) == NULL || request > UINT32_MAX)
 		return (conn_oserror(EINVAL, "ioctl request is not brokered"));
 	if (arg == NULL)

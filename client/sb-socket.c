@@ -6,12 +6,14 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <unistd.h>
 
 #include "client.h"
 
 static int	 sb_socket_handle(struct sb_conn *, Sockbroker__Request *,
 		     double, struct sockaddr *, socklen_t *);
 static int	 sb_socket_empty(struct sb_conn *, Sockbroker__Request *);
+static void	 sb_socket_connect_fill(struct conn_chan *, int);
 static int	 sb_socket_connect(struct sb_conn *, int,
 		     const struct sockaddr *, socklen_t, int);
 static int	 sb_socket_name(struct sb_conn *, int, struct sockaddr *,
@@ -97,6 +99,14 @@ sb_bind(sb_conn *c, int h, const struct sockaddr *addr, socklen_t addrlen)
 	return (sb_socket_empty(c, &req));
 }
 
+/* A connect answered err (kept in errno) on a handle with a channel. */
+static void
+sb_socket_connect_fill(struct conn_chan *ch, int err)
+{
+	sb_channel_connect(ch, err);
+	errno = err;
+}
+
 /* Sends a ConnectRequest; ex asks for connect_ex() semantics. */
 static int
 sb_socket_connect(struct sb_conn *c, int h, const struct sockaddr *addr,
@@ -106,6 +116,7 @@ sb_socket_connect(struct sb_conn *c, int h, const struct sockaddr *addr,
 	Sockbroker__ConnectRequest op = SOCKBROKER__CONNECT_REQUEST__INIT;
 	Sockbroker__Response	*resp;
 	struct sbp_address	 a;
+	struct conn_chan	 ch;
 	int			 r;
 
 	if (conn_valid(c) == -1 || conn_address_from(&a, addr, addrlen,
@@ -118,8 +129,12 @@ sb_socket_connect(struct sb_conn *c, int h, const struct sockaddr *addr,
 	op.ex = ex;
 	req.op_case = SOCKBROKER__REQUEST__OP_CONNECT;
 	req.connect = &op;
-	if (!ex)
-		return (sb_socket_empty(c, &req));
+	if (!ex) {
+		if ((r = sb_socket_empty(c, &req)) == -1 &&
+		    conn_handle_chan(c, h, &ch) == 1)
+			sb_socket_connect_fill(&ch, errno);
+		return (r);
+	}
 
 	if (conn_call(c, &req, SOCKBROKER__RESPONSE__RESULT_ERRNUM, &resp) == -1)
 		return (-1);
@@ -127,6 +142,8 @@ sb_socket_connect(struct sb_conn *c, int h, const struct sockaddr *addr,
 	sockbroker__response__free_unpacked(resp, NULL);
 	if (r < 0)
 		return (conn_protoerror(c, "bad errnum in response"));
+	if (conn_handle_chan(c, h, &ch) == 1)
+		sb_socket_connect_fill(&ch, r);
 	return (r);
 }
 
@@ -168,11 +185,14 @@ sb_accept(sb_conn *c, int h, struct sockaddr *addr, socklen_t *addrlen)
 {
 	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__AcceptRequest op = SOCKBROKER__ACCEPT_REQUEST__INIT;
+	struct conn_chan	 ch;
 
 	if (conn_valid(c) == -1)
 		return (-1);
 	if (addr != NULL && addrlen == NULL)
 		return (conn_oserror(EFAULT, "no address length"));
+	if (conn_handle_chan(c, h, &ch) == 1)
+		sb_channel_accept(&ch);	/* the daemon sends the next READY */
 	op.handle = h;
 	conn_handle_timeout(c, h, &op.has_timeout, &op.timeout);
 	req.op_case = SOCKBROKER__REQUEST__OP_ACCEPT;
@@ -187,9 +207,22 @@ sb_shutdown(sb_conn *c, int h, int how)
 {
 	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__ShutdownRequest op = SOCKBROKER__SHUTDOWN_REQUEST__INIT;
+	struct conn_chan	 ch;
 
 	if (conn_valid(c) == -1)
 		return (-1);
+	/*
+	 * A stream channel's writing side ends with its end of the pair:
+	 * the daemon shuts the socket's after what was written before.
+	 */
+	if (conn_handle_chan(c, h, &ch) == 1 && ch.stream &&
+	    (how == SHUT_WR || how == SHUT_RDWR)) {
+		if (shutdown(ch.fd, SHUT_WR) == -1)
+			return (conn_oserror(errno, "shutdown"));
+		if (how == SHUT_WR)
+			return (0);
+		how = SHUT_RD;
+	}
 	op.handle = h;
 	op.how = how;
 	req.op_case = SOCKBROKER__REQUEST__OP_SHUTDOWN;
@@ -203,14 +236,24 @@ sb_close(sb_conn *c, int h)
 {
 	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__CloseRequest op = SOCKBROKER__CLOSE_REQUEST__INIT;
+	int			 fd, stream = 0, r;
 
 	if (conn_valid(c) == -1)
 		return (-1);
 	op.handle = h;
 	req.op_case = SOCKBROKER__REQUEST__OP_CLOSE;
 	req.close = &op;
+	/*
+	 * A stream channel is shut for writing first: the daemon passes on
+	 * what it holds, then the close (which waits for that) goes on.
+	 */
+	if ((fd = conn_handle_takechan(c, h, &stream)) != -1 && stream)
+		shutdown(fd, SHUT_WR);
 	conn_handle_del(c, h);
-	return (sb_socket_empty(c, &req));
+	r = sb_socket_empty(c, &req);
+	if (fd != -1)
+		close(fd);
+	return (r);
 }
 
 /* A new handle for the same socket, with the same timeout. */

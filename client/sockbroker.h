@@ -137,6 +137,54 @@ int	 sb_dup(sb_conn *c, int h);
 int	 sb_passfd(sb_conn *c, int h);
 
 /*
+ * The handle's data channel: a descriptor (one end of an AF_UNIX
+ * socketpair whose other end the daemon holds) to give to poll(), select()
+ * or epoll. It is readable when a receive would not block (data, a
+ * connection waiting on a listener, EOF, a pending error) and writable when
+ * a send would not block or a non-blocking connect has finished (then read
+ * SO_ERROR with sb_getsockopt, as after a local connect). The same
+ * descriptor each time; the library owns it and closes it with the handle:
+ * never read, write or close it yourself. -1 with errno EOPNOTSUPP when
+ * the daemon passes no descriptors or the socket type has no channel,
+ * EBADF for a bad handle.
+ *
+ * Once a handle has a channel, sb_recv, sb_recvfrom, sb_recvmsg and
+ * sb_recvmmsg read it without a request (MSG_PEEK, MSG_TRUNC and
+ * MSG_DONTWAIT as the kernel's; not MSG_OOB or MSG_ERRQUEUE: EOPNOTSUPP),
+ * with the handle's timeout waited for locally. Datagram sends (at most
+ * 64 KiB) go through it and return their own answer: the byte count, or
+ * the error (EACCES, kind SB_ERR_POLICY, for what the policy refuses); with
+ * timeout 0 a send the socket has no room for is EAGAIN. A stream send
+ * returns once its bytes (at most 64 KiB a call) are in the channel; an
+ * error the daemon meets passing them on is the next receive's error, and
+ * later sends fail with EPIPE. sb_shutdown(SHUT_WR) and sb_close of a
+ * stream handle let the daemon pass on what the channel holds first
+ * (sb_close waits for that, 10 seconds at most). FIONREAD (SIOCINQ) counts
+ * the data bytes of the next datagram, or for a stream those left of the
+ * chunk being read (or of the next one): a lower bound. A handle's receives
+ * on a channel are for one thread at a time.
+ */
+int	 sb_fileno(sb_conn *c, int h);
+/*
+ * Linux's recvmmsg() and sendmmsg() (struct mmsghdr from <sys/socket.h>,
+ * with _GNU_SOURCE), without recvmmsg's timeout: the handle's applies.
+ * recvmmsg's first message waits as sb_recvmsg does (MSG_DONTWAIT: not at
+ * all); the others are those already there, as with MSG_WAITFORONE (a
+ * socket error that comes behind them in the same batch is not reported).
+ * Each msg_len is set. Both return how many messages were done, or -1 with
+ * errno when the first failed. On a datagram channel sendmmsg writes its
+ * messages (32 at a time) in a row and then collects their answers; the
+ * count is of those sent before the first failure (of that batch, some
+ * after it may have gone too). Handles without a channel work too,
+ * one request a message.
+ */
+struct mmsghdr;
+int	 sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *msgvec,
+	     unsigned int vlen, int flags);
+int	 sb_sendmmsg(sb_conn *c, int h, struct mmsghdr *msgvec,
+	     unsigned int vlen, int flags);
+
+/*
  * sendmsg() and recvmsg(), as the libc calls: msg_name, msg_iov,
  * msg_control and msg_flags are used as they are there. Ancillary items go
  * both ways as (level, type, data); the daemon refuses SCM_RIGHTS and

@@ -151,6 +151,7 @@ handle_close(struct handle *h)
 	t->slots[h->value & 0xffff] = NULL;
 	t->count--;
 	wait_cancel_all(h, EBADF);
+	channel_close(h);
 	event_free(h->ev[WAIT_READ]);
 	event_free(h->ev[WAIT_WRITE]);
 	close(h->fd);

@@ -37,6 +37,13 @@ op_io_start(struct session *s, const Sockbroker__Request *req,
 	if ((h = op_handle(s, req, io->handle)) == NULL ||
 	    wait_timeout_check(s, req, io->has_timeout, io->timeout) == -1)
 		return (NULL);
+	if (!io->sending && h->chan != NULL) {
+		/* The relay reads the socket: a parked recv would race it. */
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EBUSY,
+		    "%s: the handle has a data channel: receive through it",
+		    sbp_op_name(req));
+		return (NULL);
+	}
 	if (io->address != NULL &&
 	    op_sockaddr(s, req, h, io->address, &io->ss, &io->sslen) == -1)
 		return (NULL);

@@ -55,6 +55,34 @@ static enum op_result	op_recvmsg_try(struct session *, struct handle *,
 			    struct waiter *);
 
 /*
+ * Whether a client may send the ancillary item (level, type) of len bytes:
+ * 0, or -1 with errno EPERM (descriptors, credentials) or EINVAL (not
+ * brokered, or too large).
+ */
+int
+op_msg_item_ok(int level, int type, size_t len)
+{
+	size_t		 j;
+	const size_t	 n = sizeof msg_send_ok / sizeof msg_send_ok[0];
+
+	if (level == SOL_SOCKET && (type == SCM_RIGHTS ||
+	    type == SCM_CREDENTIALS)) {
+		errno = EPERM;
+		return (-1);
+	}
+	for (j = 0; j < n; j++) {
+		if (msg_send_ok[j].level == level &&
+		    msg_send_ok[j].type == type)
+			break;
+	}
+	if (j == n || len > msg_send_ok[j].max) {
+		errno = EINVAL;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * Checks the ancillary items of a sendmsg; answers and returns -1 if one is
  * not allowed or they do not fit.
  */
@@ -63,26 +91,19 @@ op_msg_check_ancillary(struct session *s, const Sockbroker__Request *req)
 {
 	const Sockbroker__SendmsgRequest *sr = req->sendmsg;
 	const Sockbroker__Ancillary	*a;
-	size_t				 i, j, total = 0;
-	const size_t			 n = sizeof msg_send_ok /
-					    sizeof msg_send_ok[0];
+	size_t				 i, total = 0;
 
 	for (i = 0; i < sr->n_ancillary; i++) {
 		a = sr->ancillary[i];
-		if (a->level == SOL_SOCKET && (a->type == SCM_RIGHTS ||
-		    a->type == SCM_CREDENTIALS)) {
+		if (op_msg_item_ok(a->level, a->type, a->data.len) == -1 &&
+		    errno == EPERM) {
 			reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
 			    EPERM, "sendmsg: %s cannot be sent through the "
 			    "broker", a->type == SCM_RIGHTS ? "SCM_RIGHTS" :
 			    "SCM_CREDENTIALS");
 			return (-1);
 		}
-		for (j = 0; j < n; j++) {
-			if (msg_send_ok[j].level == a->level &&
-			    msg_send_ok[j].type == a->type)
-				break;
-		}
-		if (j == n || a->data.len > msg_send_ok[j].max) {
+		if (op_msg_item_ok(a->level, a->type, a->data.len) == -1) {
 			reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
 			    EINVAL, "sendmsg: ancillary item (level %d, type "
 			    "%d, %zu bytes) is not brokered", a->level, a->type,

@@ -4,7 +4,14 @@
  * the policy grants fd-pass. The descriptor travels with the reply
  * (SCM_RIGHTS); the daemon keeps its handle. Descriptors are only ever
  * sent: the daemon accepts none from clients.
+ *
+ * channel: the client's end of the handle's data channel (channel.c),
+ * sent the same way. It needs no grant: everything sent through it is
+ * checked as a send request is.
  */
+
+#include <errno.h>
+#include <unistd.h>
 
 #include "sockbrokerd.h"
 
@@ -18,5 +25,39 @@ op_passfd(struct session *s, Sockbroker__Request *req)
 	    mediate_fdpass(s, req, h) == -1)
 		return (OP_DONE);
 	reply_fd(s, req->id, h->fd);
+	return (OP_DONE);
+}
+
+/* channel: a data channel for a handle that has none yet. */
+enum op_result
+op_channel(struct session *s, Sockbroker__Request *req)
+{
+	struct handle	*h;
+	int		 fd;
+
+	if ((h = op_handle(s, req, req->channel->handle)) == NULL)
+		return (OP_DONE);
+	if (h->chan != NULL) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EBUSY,
+		    "channel: the handle has one already");
+		return (OP_DONE);
+	}
+	if (h->type != SOCK_STREAM && h->type != SOCK_DGRAM &&
+	    h->type != SOCK_SEQPACKET && h->type != SOCK_RAW &&
+	    h->type != SOCK_RDM) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
+		    EOPNOTSUPP, "channel: no channel for socket type %d",
+		    h->type);
+		return (OP_DONE);
+	}
+	/* Receiving starts now: a packet socket binds as on its first recv. */
+	if (op_packet_autobind(s, req, h) == -1)
+		return (OP_DONE);
+	if (channel_open(h, &fd) == -1) {
+		reply_errno(s, req->id, errno, "channel");
+		return (OP_DONE);
+	}
+	reply_fd(s, req->id, fd);
+	close(fd);
 	return (OP_DONE);
 }

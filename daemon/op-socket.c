@@ -293,6 +293,7 @@ op_connect(struct session *s, Sockbroker__Request *req)
 	struct handle		*h;
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
+	int			 err;
 
 	if ((h = op_handle(s, req, cr->handle)) == NULL ||
 	    wait_timeout_check(s, req, cr->has_timeout, cr->timeout) == -1 ||
@@ -300,13 +301,15 @@ op_connect(struct session *s, Sockbroker__Request *req)
 	    mediate_address(s, req, h, POLICY_CONNECT, (struct sockaddr *)&ss,
 	    len) == -1)
 		return (OP_DONE);
-	if (connect(h->fd, (struct sockaddr *)&ss, len) == 0) {
+	err = connect(h->fd, (struct sockaddr *)&ss, len) == 0 ? 0 : errno;
+	channel_update(h);
+	if (err == 0) {
 		op_connect_done(s, req, 0);
 		return (OP_DONE);
 	}
-	if (errno != EINPROGRESS ||
+	if (err != EINPROGRESS ||
 	    (cr->has_timeout && cr->timeout == 0)) {
-		op_connect_done(s, req, errno);
+		op_connect_done(s, req, err);
 		return (OP_DONE);
 	}
 	return (wait_park(s, h, req, WAIT_WRITE, cr->has_timeout, cr->timeout,
@@ -322,6 +325,7 @@ op_connect_wait(struct session *s, struct handle *h, struct waiter *w)
 
 	if (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
+	channel_update(h);
 	op_connect_done(s, w->req, err);
 	return (OP_DONE);
 }
@@ -340,8 +344,10 @@ op_listen(struct session *s, Sockbroker__Request *req)
 		backlog = lr->backlog < 0 ? 0 : lr->backlog;
 	if (listen(h->fd, backlog) == -1)
 		reply_errno(s, req->id, errno, "listen");
-	else
+	else {
+		channel_update(h);
 		reply_empty(s, req->id);
+	}
 	return (OP_DONE);
 }
 
@@ -366,7 +372,7 @@ op_accept_try(struct session *s, struct handle *h, struct waiter *w)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof ss;
 	struct handle		*nh;
-	int			 fd, noaddr = h->family == AF_ALG;
+	int			 fd, err, noaddr = h->family == AF_ALG;
 
 	/*
 	 * An AF_ALG operation socket has no address: accept() asked for one
@@ -374,10 +380,12 @@ op_accept_try(struct session *s, struct handle *h, struct waiter *w)
 	 */
 	fd = accept4(h->fd, noaddr ? NULL : (struct sockaddr *)&ss,
 	    noaddr ? NULL : &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	err = fd == -1 ? errno : 0;
+	channel_update(h);	/* a listener's next READY */
 	if (fd == -1) {
-		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+		if (err == EAGAIN || err == EINTR || err == ECONNABORTED)
 			return (OP_PARKED);
-		reply_errno(s, w->req->id, errno, "accept");
+		reply_errno(s, w->req->id, err, "accept");
 		return (OP_DONE);
 	}
 	if ((nh = handle_new(s, fd, h->family, h->type, h->protocol)) == NULL) {
@@ -446,6 +454,8 @@ op_close(struct session *s, Sockbroker__Request *req)
 
 	if ((h = op_handle(s, req, req->close->handle)) == NULL)
 		return (OP_DONE);
+	if (channel_linger(h, req) == OP_PARKED)
+		return (OP_PARKED);	/* closes once its channel drained */
 	log_debug("client %u: close handle %u", s->num, h->value);
 	handle_close(h);
 	reply_empty(s, req->id);

@@ -366,6 +366,8 @@ session_op(struct session *s, Sockbroker__Request *req)
 		return (op_getprotobyname(s, req));
 	case SOCKBROKER__REQUEST__OP_PASSFD:
 		return (op_passfd(s, req));
+	case SOCKBROKER__REQUEST__OP_CHANNEL:
+		return (op_channel(s, req));
 	default:
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__PROTOCOL,
 		    EOPNOTSUPP, "unknown operation");

@@ -69,6 +69,7 @@ struct session;
 struct handle;
 struct waiter;
 struct io_start;
+struct channel;
 
 /*
  * One attempt at a request that may block: returns OP_DONE after answering
@@ -104,6 +105,7 @@ struct handle {
 	int			 bound;		/* bind() succeeded */
 	struct event		*ev[2];		/* by enum wait_dir */
 	struct waiter_queue	 waiting[2];
+	struct channel		*chan;		/* NULL: no data channel */
 };
 
 /* A client's handles: slots indexed by the low 16 bits of a value. */
@@ -413,12 +415,20 @@ enum op_result	op_recv(struct session *, Sockbroker__Request *);
 /* op-msg.c */
 enum op_result	op_sendmsg(struct session *, Sockbroker__Request *);
 enum op_result	op_recvmsg(struct session *, Sockbroker__Request *);
+int	op_msg_item_ok(int, int, size_t);
 
 /* op-ioctl.c */
 enum op_result	op_ioctl(struct session *, Sockbroker__Request *);
 
 /* op-passfd.c */
 enum op_result	op_passfd(struct session *, Sockbroker__Request *);
+enum op_result	op_channel(struct session *, Sockbroker__Request *);
+
+/* channel.c */
+int	channel_open(struct handle *, int *);
+void	channel_close(struct handle *);
+void	channel_update(struct handle *);
+enum op_result	channel_linger(struct handle *, Sockbroker__Request *);
 
 /* op-host.c */
 enum op_result	op_gethostbyname(struct session *, Sockbroker__Request *);

@@ -34,6 +34,7 @@ const struct check_program check_program = {
 		e2e_peer_suite,
 		e2e_privileged_suite,
 		e2e_scale_suite,
+		e2e_channel_suite,
 		NULL,
 	},
 };

@@ -294,6 +294,44 @@ fixture_listener(sb_conn *c, int family, struct sockaddr_storage *ss,
 	return (h);
 }
 
+/* A handle of type bound to the loopback of family; its address in ss. */
+int
+fixture_bound(sb_conn *c, int family, int type, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	int	 h;
+
+	ck_assert_msg((h = sb_socket(c, family, type, 0)) > 0,
+	    "sb_socket: %s", strerror(errno));
+	*len = fixture_addr(ss, family, family == AF_INET6 ? "::1" :
+	    "127.0.0.1", 0);
+	ck_assert_msg(sb_bind(c, h, (struct sockaddr *)ss, *len) == 0,
+	    "sb_bind: %s", strerror(errno));
+	*len = sizeof *ss;
+	ck_assert_int_eq(sb_getsockname(c, h, (struct sockaddr *)ss, len), 0);
+	return (h);
+}
+
+/* How many lines of file (in the fixture's directory) hold a and b. */
+int
+fixture_file_count(const char *file, const char *a, const char *b)
+{
+	char	 path[PATH_MAX], *line = NULL;
+	size_t	 size = 0;
+	FILE	*f;
+	int	 n = 0;
+
+	snprintf(path, sizeof path, "%s/%s", fixture_dir(), file);
+	if ((f = fopen(path, "r")) == NULL)
+		return (0);
+	while (getline(&line, &size, f) != -1)
+		n += strstr(line, a) != NULL && (b == NULL ||
+		    strstr(line, b) != NULL);
+	free(line);
+	fclose(f);
+	return (n);
+}
+
 /*
  * A connected TCP pair over the loopback. The kernel completes the
  * handshake before accept(), so one thread can connect, then accept.

@@ -61,6 +61,12 @@ int		 fixture_have_ipv6(void);
 /* A listening TCP handle on the loopback of family; its address in ss. */
 int		 fixture_listener(sb_conn *c, int family,
 		     struct sockaddr_storage *ss, socklen_t *len);
+/* A handle of type bound to the loopback of family; its address in ss. */
+int		 fixture_bound(sb_conn *c, int family, int type,
+		     struct sockaddr_storage *ss, socklen_t *len);
+/* How many lines of file (in fixture_dir()) hold a and b (b NULL: any). */
+int		 fixture_file_count(const char *file, const char *a,
+		     const char *b);
 /*
  * A connected TCP pair over the loopback of family: *client is a handle on
  * cli, *server the accepted handle on srv (cli and srv may be the same).
@@ -89,6 +95,7 @@ Suite	*e2e_park_suite(void);
 Suite	*e2e_peer_suite(void);
 Suite	*e2e_privileged_suite(void);
 Suite	*e2e_scale_suite(void);
+Suite	*e2e_channel_suite(void);
 
 /* The daemon's CPU time so far, in seconds; fails if it died. */
 double	 fixture_cpu_seconds(void);

@@ -30,8 +30,9 @@ else
 	exit 77
 fi
 fuzzer=$(cd "$(dirname "$fuzzer")" && pwd)/$(basename "$fuzzer")
-seeds=$(cd "$srcdir/tests/fuzz/corpus" && pwd) || exit 99
-crashers=$(cd "$srcdir/tests/fuzz" && pwd)/crashers
+# Another target (tests/test_fuzz_channel.sh) brings its own seeds.
+seeds=$(cd "${SB_FUZZ_SEEDS:-$srcdir/tests/fuzz/corpus}" && pwd) || exit 99
+crashers=${SB_FUZZ_CRASHERS:-$(cd "$srcdir/tests/fuzz" && pwd)/crashers}
 
 # The working directory is also where stray AF_UNIX sockets land: a
 # scratch directory in the build tree, removed unless the run failed.

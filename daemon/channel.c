@@ -1,0 +1,996 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Data channels (proto/channel.h): the daemon's end of a handle's
+ * socketpair, and the relay between it and the real socket, both ways.
+ *
+ * Socket to client: the socket is read only while the channel took all
+ * that was read before (at most one batch waits in ch->out), in batches
+ * (recvmmsg, 32 datagrams; streams, chunks of 64 KiB), and what the policy
+ * lets the client hear (mediate_can_recv) goes into the channel as DATA,
+ * one message a datagram. Socket errors follow in order as ERROR, EOF as
+ * the pair's own (our end shut for writing); a listener gets one READY per
+ * readable edge, re-armed by each accept; a non-blocking connect READY
+ * when it finishes.
+ *
+ * Client to socket: the channel is read only while the socket takes what
+ * was read before (at most one batch waits in ch->in). Each SEND is
+ * checked as a send request is (address, ancillary items, flags,
+ * mediate_send with its audit) and sent; a datagram's answer (its byte
+ * count, or the error, EACCES and kind POLICY for a denial) goes to the
+ * call id the message carries, on the control connection, so that the
+ * library waits for it as for any request, while DATA stays in the channel
+ * where poll() sees it. A stream send is not answered: a failure comes
+ * back as ERROR and the channel stops taking data (the client's writes
+ * fail with EPIPE). FILL messages are discarded; none is read while a
+ * connect is in progress.
+ *
+ * Closing a stream handle waits (CHAN_LINGER seconds at most) until what
+ * the client wrote before it shut its end went to the socket.
+ *
+ * A malformed message from the client closes that channel (logged once),
+ * not the session: its recv requests keep failing with EBUSY and it may
+ * close the handle. Nothing here blocks or grows past one batch.
+ */
+
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockbrokerd.h"
+#include "channel.h"
+
+#define CHAN_BATCH	32		/* datagrams a batch */
+#define CHAN_CTRL	2048		/* ancillary bytes of a datagram */
+#define CHAN_CHUNKS	16		/* stream chunks a callback */
+#define CHAN_LINGER	10		/* seconds a close waits for a drain */
+
+enum chan_state {
+	CHAN_DATA,			/* relaying */
+	CHAN_IDLE,			/* stream, not connected: no reading */
+	CHAN_LISTEN,			/* READY per connection waiting */
+	CHAN_CONNECTING,		/* READY when the connect is done */
+};
+
+/* Messages one side has not taken yet: at most one batch. */
+struct chan_queue {
+	uint8_t		*buf;
+	size_t		 len;		/* bytes held */
+	size_t		 off;		/* bytes done (streams) */
+	uint32_t	*lens;		/* each message's length */
+	size_t		 n;		/* messages held */
+	size_t		 i;		/* messages done */
+};
+
+struct channel {
+	struct handle	*h;
+	int		 fd;		/* our end of the pair */
+	int		 stream;	/* SOCK_STREAM pair */
+	enum chan_state	 state;
+	int		 sock_eof;	/* the socket said EOF: read no more */
+	int		 in_eof;	/* the client shut its end */
+	int		 blocked;	/* the socket is full: wait for it */
+	int		 wfail;		/* a stream send failed: take no more */
+	int		 ready_sent;	/* listener: READY in the channel */
+	int		 dead;		/* our end closed: no relay */
+	int		 out_shut;	/* our end shut for writing (EOF) */
+	Sockbroker__Request *linger;	/* a close waiting for the drain */
+	struct event	*linger_ev;
+	unsigned int	 armed;		/* CHAN_EV_* added */
+	struct event	*ev[4];		/* by CHAN_EV_* */
+	struct chan_queue out;		/* to the client */
+	struct chan_queue in;		/* datagrams from the client */
+	uint8_t		*ibuf;		/* stream bytes from the client */
+	size_t		 ilen;
+	size_t		 iprog;		/* data of ibuf's first message sent */
+};
+
+#define CHAN_EV_SOCK_R	0
+#define CHAN_EV_SOCK_W	1
+#define CHAN_EV_CHAN_R	2
+#define CHAN_EV_CHAN_W	3
+
+/* The loop is single: one batch at a time in each direction. */
+static uint8_t		 chan_rx_data[CHAN_BATCH][SBC_MAX_DATA];
+static uint8_t		 chan_rx_ctrl[CHAN_BATCH][CHAN_CTRL];
+static struct sockaddr_storage chan_rx_addr[CHAN_BATCH];
+static struct sbc_hdr	 chan_rx_hdr[CHAN_BATCH];
+static uint8_t		 chan_tx[CHAN_BATCH][SBC_MAX_MSG + 1];
+
+static void	channel_cb(evutil_socket_t, short, void *);
+static void	channel_arm(struct channel *);
+static void	channel_fail(struct channel *, const char *);
+static void	channel_kill(struct channel *);
+static int	channel_put(struct channel *, int, int32_t);
+static int	channel_flush(struct channel *);
+static void	channel_queue_add(struct chan_queue *, const struct iovec *,
+		    size_t);
+static void	channel_queue_reset(struct chan_queue *);
+static void	channel_sock_read(struct channel *);
+static void	channel_dgram_recv(struct channel *);
+static void	channel_stream_recv(struct channel *);
+static void	channel_chan_read(struct channel *);
+static void	channel_dgram_in(struct channel *);
+static int	channel_dgram_run(struct channel *, const uint8_t *, size_t);
+static void	channel_stream_in(struct channel *);
+static int	channel_stream_run(struct channel *);
+static int	channel_send(struct channel *, const struct sbc_msg *,
+		    size_t *);
+static int	channel_send_check(struct channel *,
+		    const Sockbroker__Request *, const struct sbc_msg *,
+		    struct sockaddr_storage *, socklen_t *, uint8_t *);
+static void	channel_connected(struct channel *);
+static int	channel_drained(const struct channel *);
+static void	channel_linger_done(struct channel *);
+static void	channel_linger_cb(evutil_socket_t, short, void *);
+static enum chan_state	channel_state(const struct handle *);
+
+/*
+ * Gives h a channel: a socketpair whose other end goes to the client in
+ * *clientfd (the caller passes it on and closes it). Returns 0, or -1 with
+ * errno: EBUSY if receive requests wait on h (they would race the relay;
+ * a listener's accepts do not).
+ */
+int
+channel_open(struct handle *h, int *clientfd)
+{
+	struct channel	*ch;
+	int		 sv[2], i, type;
+
+	if (!TAILQ_EMPTY(&h->waiting[WAIT_READ]) &&
+	    channel_state(h) != CHAN_LISTEN) {
+		errno = EBUSY;
+		return (-1);
+	}
+
+	type = h->type == SOCK_STREAM ? SOCK_STREAM : SOCK_SEQPACKET;
+	/* The client's end blocks: the library finishes a torn write. */
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) == -1)
+		return (-1);
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) == -1) {
+		close(sv[0]);
+		close(sv[1]);
+		return (-1);
+	}
+	ch = xcalloc(1, sizeof *ch);
+	ch->h = h;
+	ch->fd = sv[0];
+	ch->stream = type == SOCK_STREAM;
+	for (i = 0; i < 4; i++) {
+		ch->ev[i] = event_new(sbd_base, i < 2 ? h->fd : ch->fd,
+		    (i % 2 == 0 ? EV_READ : EV_WRITE) | EV_PERSIST, channel_cb,
+		    ch);
+		/* Out of memory in libevent: not something a client chose. */
+		if (ch->ev[i] == NULL)
+			fatalx("event_new failed");
+	}
+	h->chan = ch;
+	*clientfd = sv[1];
+	channel_update(h);
+	return (0);
+}
+
+/* Closes h's channel, if it has one, with everything it holds. */
+void
+channel_close(struct handle *h)
+{
+	struct channel	*ch = h->chan;
+	int		 i;
+
+	if (ch == NULL)
+		return;
+	channel_kill(ch);
+	for (i = 0; i < 4; i++)
+		event_free(ch->ev[i]);
+	if (ch->linger != NULL) {
+		reply_empty(h->session, ch->linger->id);
+		sockbroker__request__free_unpacked(ch->linger, NULL);
+		event_free(ch->linger_ev);
+	}
+	free(ch->ibuf);
+	free(ch);
+	h->chan = NULL;
+}
+
+/* Stops the relay and closes our end; the channel stays until the handle. */
+static void
+channel_kill(struct channel *ch)
+{
+	int	 i;
+
+	if (ch->dead)
+		return;
+	ch->dead = 1;
+	for (i = 0; i < 4; i++)
+		event_del(ch->ev[i]);
+	ch->armed = 0;
+	close(ch->fd);
+	ch->fd = -1;
+	channel_queue_reset(&ch->out);
+	channel_queue_reset(&ch->in);
+}
+
+/* A malformed message from the client: that channel is closed, logged. */
+static void
+channel_fail(struct channel *ch, const char *why)
+{
+	struct session	*s = ch->h->session;
+
+	log_warnx("client %u: handle %u: %s; data channel closed", s->num,
+	    ch->h->value, why);
+	channel_kill(ch);
+}
+
+/* What a stream socket is now: listening, connected, connecting or not. */
+static enum chan_state
+channel_state(const struct handle *h)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+	struct pollfd		 pfd = { .fd = h->fd, .events = POLLOUT };
+	int			 v = 0;
+	socklen_t		 vlen = sizeof v;
+
+	if (h->type != SOCK_STREAM && h->type != SOCK_SEQPACKET)
+		return (CHAN_DATA);
+	if (getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vlen) == 0 && v)
+		return (CHAN_LISTEN);
+	if (getpeername(h->fd, (struct sockaddr *)&ss, &len) == 0)
+		return (CHAN_DATA);
+	if (poll(&pfd, 1, 0) == 0)
+		return (CHAN_CONNECTING);	/* not writable, not hung up */
+	return (CHAN_IDLE);
+}
+
+/*
+ * Something happened to h (connect, listen, accept): looks at what its
+ * socket is now and relays accordingly. A listener is re-armed for the
+ * next READY.
+ */
+void
+channel_update(struct handle *h)
+{
+	struct channel	*ch = h->chan;
+
+	if (ch == NULL || ch->dead)
+		return;
+	ch->state = channel_state(h);
+	ch->ready_sent = 0;
+	channel_arm(ch);
+}
+
+/* Adds and deletes the channel's events for what it waits for now. */
+static void
+channel_arm(struct channel *ch)
+{
+	unsigned int	 want = 0;
+	int		 i, outq = ch->out.n > ch->out.i;
+
+	if (ch->dead)
+		return;
+	if (ch->sock_eof && !outq && !ch->out_shut) {
+		shutdown(ch->fd, SHUT_WR);	/* the client reads EOF */
+		ch->out_shut = 1;
+	}
+	if (outq)
+		want |= 1U << CHAN_EV_CHAN_W;
+	else if ((ch->state == CHAN_DATA && !ch->sock_eof) ||
+	    (ch->state == CHAN_LISTEN && !ch->ready_sent))
+		want |= 1U << CHAN_EV_SOCK_R;
+	if (ch->state == CHAN_CONNECTING || ch->blocked)
+		want |= 1U << CHAN_EV_SOCK_W;
+	else if (!ch->in_eof && !ch->wfail)
+		want |= 1U << CHAN_EV_CHAN_R;
+	for (i = 0; i < 4; i++) {
+		if ((want & (1U << i)) && !(ch->armed & (1U << i)))
+			event_add(ch->ev[i], NULL);
+		else if (!(want & (1U << i)) && (ch->armed & (1U << i)))
+			event_del(ch->ev[i]);
+	}
+	ch->armed = want;
+}
+
+/*
+ * One event of a channel. Answers on the control connection may lose the
+ * session, which frees the channel: the session's reference keeps s, and
+ * nothing of ch is touched once it is dead.
+ */
+static void
+channel_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct channel	*ch = arg;
+	struct session	*s = ch->h->session;
+
+	session_ref(s);
+	if (fd == ch->fd && (what & EV_WRITE)) {
+		if (channel_flush(ch) == 0 && ch->out.n == ch->out.i)
+			channel_queue_reset(&ch->out);
+	} else if (fd == ch->fd)
+		channel_chan_read(ch);
+	else if (what & EV_READ)
+		channel_sock_read(ch);
+	else if (ch->state == CHAN_CONNECTING)
+		channel_connected(ch);
+	else {
+		ch->blocked = 0;
+		channel_chan_read(ch);
+	}
+	if (!s->dead && ch->linger != NULL && (ch->dead || channel_drained(ch)))
+		channel_linger_done(ch);	/* frees ch */
+	else if (!s->dead)
+		channel_arm(ch);
+	session_unref(s);
+}
+
+/* Whether everything the client wrote before it shut its end was sent. */
+static int
+channel_drained(const struct channel *ch)
+{
+	return (ch->dead || ch->wfail || (ch->in_eof && ch->ilen == 0 &&
+	    !ch->blocked));
+}
+
+/*
+ * close of a stream handle h (op_close): OP_DONE if h may close now,
+ * OP_PARKED if the channel owns req until what the client wrote went.
+ */
+enum op_result
+channel_linger(struct handle *h, Sockbroker__Request *req)
+{
+	struct channel	*ch = h->chan;
+	struct timeval	 tv = { CHAN_LINGER, 0 };
+
+	if (ch == NULL || !ch->stream || ch->linger != NULL ||
+	    channel_drained(ch))
+		return (OP_DONE);
+	/* Out of memory in libevent: not something a client chose. */
+	if ((ch->linger_ev = evtimer_new(sbd_base, channel_linger_cb,
+	    ch)) == NULL)
+		fatalx("evtimer_new failed");
+	evtimer_add(ch->linger_ev, &tv);
+	ch->linger = req;
+	return (OP_PARKED);
+}
+
+/* The drain is over, or took too long: the handle closes; close answered. */
+static void
+channel_linger_done(struct channel *ch)
+{
+	struct handle	*h = ch->h;
+
+	log_debug("client %u: close handle %u after its channel drained",
+	    h->session->num, h->value);
+	handle_close(h);	/* answers the close: channel_close */
+}
+
+/* A close waited CHAN_LINGER seconds for the drain: it closes now. */
+static void
+channel_linger_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct channel	*ch = arg;
+	struct session	*s = ch->h->session;
+
+	session_ref(s);
+	channel_linger_done(ch);
+	session_unref(s);
+}
+
+/*
+ * A non-blocking connect finished: READY. Whether it failed stays the
+ * socket's SO_ERROR, for the client to read as after a local connect.
+ */
+static void
+channel_connected(struct channel *ch)
+{
+	if (channel_put(ch, SBC_READY, 0) == -1)
+		return;
+	ch->state = channel_state(ch->h);
+	if (ch->state == CHAN_CONNECTING)	/* cannot be: not again */
+		ch->state = CHAN_IDLE;
+}
+
+/* Empties a queue. */
+static void
+channel_queue_reset(struct chan_queue *q)
+{
+	free(q->buf);
+	free(q->lens);
+	memset(q, 0, sizeof *q);
+}
+
+/* Appends one message (its iovecs) to a queue. */
+static void
+channel_queue_add(struct chan_queue *q, const struct iovec *iov, size_t n)
+{
+	size_t	 i, len = 0;
+
+	if (q->n > 0 && q->i == q->n)
+		channel_queue_reset(q);
+	for (i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	q->buf = realloc(q->buf, q->len + len);
+	q->lens = reallocarray(q->lens, q->n + 1, sizeof *q->lens);
+	/* At most one batch: out of memory here is the host's, not input. */
+	if (q->buf == NULL || q->lens == NULL)
+		fatal("channel queue");
+	for (i = 0; i < n; i++) {
+		if (iov[i].iov_len > 0)
+			memcpy(q->buf + q->len, iov[i].iov_base,
+			    iov[i].iov_len);
+		q->len += iov[i].iov_len;
+	}
+	q->lens[q->n++] = (uint32_t)len;
+}
+
+/*
+ * Writes what waits in ch->out to the channel. Returns 0 when all went,
+ * 1 if the channel is full, -1 if the client's end is gone (the channel is
+ * then dead).
+ */
+static int
+channel_flush(struct channel *ch)
+{
+	struct chan_queue	*q = &ch->out;
+	size_t			 pos = 0, k;
+	ssize_t			 n;
+
+	for (k = 0; k < q->i; k++)
+		pos += q->lens[k];
+	while (q->i < q->n) {
+		if (ch->stream)
+			n = send(ch->fd, q->buf + q->off, q->len - q->off,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		else
+			n = send(ch->fd, q->buf + pos, q->lens[q->i],
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return (1);
+		if (n == -1) {
+			channel_kill(ch);
+			return (-1);
+		}
+		if (ch->stream) {
+			q->off += (size_t)n;
+			if (q->off < q->len)
+				continue;
+			q->i = q->n;
+		} else {
+			pos += q->lens[q->i];
+			q->i++;
+		}
+	}
+	return (0);
+}
+
+/*
+ * Sends (or queues behind what waits) a message without a body to the
+ * client. Returns 0, or -1 if the channel died.
+ */
+static int
+channel_put(struct channel *ch, int type, int32_t result)
+{
+	struct sbc_hdr	 hdr;
+	struct iovec	 iov = { .iov_base = &hdr, .iov_len = sizeof hdr };
+	ssize_t		 n = 0;
+
+	if (ch->dead)
+		return (-1);
+	if (ch->out_shut)
+		return (0);	/* after EOF: nothing more to say */
+	sbc_encode(&hdr, type, 0, result, 0, 0, 0, 0);
+	if (ch->out.n == ch->out.i) {
+		channel_queue_reset(&ch->out);
+		do
+			n = send(ch->fd, &hdr, sizeof hdr, MSG_DONTWAIT |
+			    MSG_NOSIGNAL);
+		while (n == -1 && errno == EINTR);
+		if (n == (ssize_t)sizeof hdr)
+			return (0);
+		if (n == -1 && errno != EAGAIN) {
+			channel_kill(ch);
+			return (-1);
+		}
+		if (n == -1)
+			n = 0;
+	}
+	iov.iov_base = (uint8_t *)&hdr + n;
+	iov.iov_len = sizeof hdr - (size_t)n;
+	channel_queue_add(&ch->out, &iov, 1);
+	return (0);
+}
+
+/* The socket is readable: a READY for a listener, else data. */
+static void
+channel_sock_read(struct channel *ch)
+{
+	if (ch->out.n > ch->out.i)
+		return;		/* one batch waits already */
+	if (ch->state == CHAN_LISTEN) {
+		if (channel_put(ch, SBC_READY, 0) == 0)
+			ch->ready_sent = 1;
+		return;
+	}
+	if (ch->stream)
+		channel_stream_recv(ch);
+	else
+		channel_dgram_recv(ch);
+}
+
+/*
+ * Drops the descriptors a datagram brought (an AF_UNIX peer's SCM_RIGHTS):
+ * they are closed and the rest of the ancillary data is kept, with
+ * MSG_CTRUNC, as recvmsg requests report it.
+ */
+static size_t
+channel_ctrl_filter(uint8_t *ctrl, size_t len, uint32_t *flags)
+{
+	struct msghdr	 msg = { .msg_control = ctrl, .msg_controllen = len };
+	struct cmsghdr	*cm;
+	size_t		 keep = 0, i, n, space;
+	int		*fds;
+
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		space = CMSG_SPACE(cm->cmsg_len - CMSG_LEN(0));
+		if (space > len - ((uint8_t *)cm - ctrl))
+			space = len - ((uint8_t *)cm - ctrl);
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS) {
+			fds = (int *)CMSG_DATA(cm);
+			n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (i = 0; i < n; i++)
+				close(fds[i]);
+			*flags |= MSG_CTRUNC;
+			continue;
+		}
+		memmove(ctrl + keep, cm, space);
+		keep += space;
+	}
+	return (keep);
+}
+
+/*
+ * One batch of datagrams from the socket into the channel: what the
+ * channel does not take now waits in ch->out, and the socket is not read
+ * again until it went.
+ */
+static void
+channel_dgram_recv(struct channel *ch)
+{
+	struct handle	*h = ch->h;
+	struct mmsghdr	 in[CHAN_BATCH], out[CHAN_BATCH];
+	struct iovec	 iin[CHAN_BATCH], iout[CHAN_BATCH][4];
+	int		 n, i, j = 0, k, unix_ = h->family == AF_UNIX;
+	size_t		 have, clen;
+	uint32_t	 flags;
+
+	memset(in, 0, sizeof in);
+	for (i = 0; i < CHAN_BATCH; i++) {
+		iin[i].iov_base = chan_rx_data[i];
+		iin[i].iov_len = SBC_MAX_DATA;
+		in[i].msg_hdr.msg_iov = &iin[i];
+		in[i].msg_hdr.msg_iovlen = 1;
+		in[i].msg_hdr.msg_name = &chan_rx_addr[i];
+		in[i].msg_hdr.msg_namelen = sizeof chan_rx_addr[i];
+		in[i].msg_hdr.msg_control = chan_rx_ctrl[i];
+		in[i].msg_hdr.msg_controllen = CHAN_CTRL;
+	}
+	n = recvmmsg(h->fd, in, CHAN_BATCH, MSG_DONTWAIT | MSG_TRUNC |
+	    (unix_ ? MSG_CMSG_CLOEXEC : 0), NULL);
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			channel_put(ch, SBC_ERROR, -errno);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (in[i].msg_len == 0 && h->type == SOCK_SEQPACKET) {
+			ch->sock_eof = 1;	/* the peer closed: EOF, once */
+			break;
+		}
+		have = in[i].msg_len < SBC_MAX_DATA ? in[i].msg_len :
+		    SBC_MAX_DATA;
+		if (mediate_can_recv(h->session, h, chan_rx_data[i], have) != 0)
+			continue;
+		flags = (uint32_t)in[i].msg_hdr.msg_flags;
+		clen = in[i].msg_hdr.msg_controllen;
+		if (unix_ && clen > 0)
+			clen = channel_ctrl_filter(chan_rx_ctrl[i], clen,
+			    &flags);
+		if (in[i].msg_hdr.msg_namelen > SBC_MAX_ADDR)
+			in[i].msg_hdr.msg_namelen = SBC_MAX_ADDR;
+		sbc_encode(&chan_rx_hdr[j], SBC_DATA, 0,
+		    in[i].msg_len > INT32_MAX ? INT32_MAX :
+		    (int32_t)in[i].msg_len, flags, in[i].msg_hdr.msg_namelen,
+		    clen, have);
+		iout[j][0].iov_base = &chan_rx_hdr[j];
+		iout[j][0].iov_len = SBC_HDR_LEN;
+		iout[j][1].iov_base = &chan_rx_addr[i];
+		iout[j][1].iov_len = in[i].msg_hdr.msg_namelen;
+		iout[j][2].iov_base = chan_rx_ctrl[i];
+		iout[j][2].iov_len = clen;
+		iout[j][3].iov_base = chan_rx_data[i];
+		iout[j][3].iov_len = have;
+		memset(&out[j], 0, sizeof out[j]);
+		out[j].msg_hdr.msg_iov = iout[j];
+		out[j].msg_hdr.msg_iovlen = 4;
+		j++;
+	}
+	if (j == 0)
+		return;
+	do
+		k = sendmmsg(ch->fd, out, (unsigned int)j, MSG_DONTWAIT |
+		    MSG_NOSIGNAL);
+	while (k == -1 && errno == EINTR);
+	if (k == -1 && errno != EAGAIN) {
+		channel_kill(ch);
+		return;
+	}
+	for (k = k < 0 ? 0 : k; k < j; k++)
+		channel_queue_add(&ch->out, iout[k], 4);
+}
+
+/*
+ * Stream chunks from the socket into the channel, while it takes them
+ * whole; a chunk it takes in part waits in ch->out.
+ */
+static void
+channel_stream_recv(struct channel *ch)
+{
+	struct sbc_hdr	 hdr;
+	struct iovec	 iov[2];
+	ssize_t		 n, w;
+	size_t		 off;
+	int		 i;
+
+	for (i = 0; i < CHAN_CHUNKS && ch->out.n == ch->out.i; i++) {
+		n = recv(ch->h->fd, chan_rx_data[0], SBC_MAX_DATA,
+		    MSG_DONTWAIT);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n == 0) {
+			ch->sock_eof = 1;	/* channel_arm shuts our end */
+			return;
+		}
+		if (n == -1) {
+			channel_put(ch, SBC_ERROR, -errno);
+			return;
+		}
+		sbc_encode(&hdr, SBC_DATA, 0, (int32_t)n, 0, 0, 0, (size_t)n);
+		iov[0].iov_base = &hdr;
+		iov[0].iov_len = sizeof hdr;
+		iov[1].iov_base = chan_rx_data[0];
+		iov[1].iov_len = (size_t)n;
+		do
+			w = writev(ch->fd, iov, 2);
+		while (w == -1 && errno == EINTR);
+		if (w == -1 && errno != EAGAIN) {
+			channel_kill(ch);
+			return;
+		}
+		off = w < 0 ? 0 : (size_t)w;
+		if (off == sizeof hdr + (size_t)n)
+			continue;
+		channel_queue_reset(&ch->out);
+		if (off < sizeof hdr) {
+			iov[0].iov_base = (uint8_t *)&hdr + off;
+			iov[0].iov_len = sizeof hdr - off;
+		} else {
+			iov[1].iov_base = chan_rx_data[0] + (off - sizeof hdr);
+			iov[1].iov_len = (size_t)n - (off - sizeof hdr);
+			iov[0].iov_len = 0;
+		}
+		channel_queue_add(&ch->out, iov, 2);
+	}
+}
+
+/* The channel is readable, or the socket writable again: client data. */
+static void
+channel_chan_read(struct channel *ch)
+{
+	if (ch->dead)
+		return;
+	if (ch->stream)
+		channel_stream_in(ch);
+	else
+		channel_dgram_in(ch);
+}
+
+/*
+ * Datagrams from the client: first what waited for the socket, then one
+ * batch from the channel. What the socket does not take waits in ch->in.
+ */
+static void
+channel_dgram_in(struct channel *ch)
+{
+	struct session	*s = ch->h->session;
+	struct chan_queue *q = &ch->in;
+	struct mmsghdr	 msgs[CHAN_BATCH];
+	struct iovec	 iov[CHAN_BATCH];
+	size_t		 pos = 0, k;
+	int		 n, i, r;
+
+	for (k = 0; k < q->i; k++)
+		pos += q->lens[k];
+	while (q->i < q->n) {
+		r = channel_dgram_run(ch, q->buf + pos, q->lens[q->i]);
+		if (r != 0)
+			return;		/* blocked, dead or gone */
+		pos += q->lens[q->i++];
+	}
+	channel_queue_reset(q);
+	memset(msgs, 0, sizeof msgs);
+	for (i = 0; i < CHAN_BATCH; i++) {
+		iov[i].iov_base = chan_tx[i];
+		iov[i].iov_len = sizeof chan_tx[i];
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(ch->fd, msgs, CHAN_BATCH, MSG_DONTWAIT, NULL);
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			channel_kill(ch);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (msgs[i].msg_len == 0) {
+			ch->in_eof = 1;		/* the client closed its end */
+			return;
+		}
+		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			channel_fail(ch, "channel message too large");
+			return;
+		}
+		r = channel_dgram_run(ch, chan_tx[i], msgs[i].msg_len);
+		if (r == -1 || s->dead || ch->dead)
+			return;
+		if (r == 1)
+			break;
+	}
+	for (; i < n; i++) {
+		iov[i].iov_len = msgs[i].msg_len;
+		channel_queue_add(q, &iov[i], 1);
+	}
+}
+
+/*
+ * One message of a datagram channel: 0 done (sent, answered or
+ * discarded), 1 if the socket is full (ch->blocked set), -1 if the channel
+ * or the session is gone.
+ */
+static int
+channel_dgram_run(struct channel *ch, const uint8_t *buf, size_t len)
+{
+	struct session	*s = ch->h->session;
+	struct sbc_msg	 m;
+	size_t		 prog = 0;
+	int		 r;
+
+	if (sbc_decode(buf, len, &m) == -1 || (m.hdr.type != SBC_SEND &&
+	    m.hdr.type != SBC_FILL) || (m.hdr.type == SBC_SEND &&
+	    m.hdr.seq == 0)) {
+		channel_fail(ch, "malformed channel message");
+		return (-1);
+	}
+	if (m.hdr.type == SBC_FILL)
+		return (0);
+	r = channel_send(ch, &m, &prog);
+	if (s->dead || ch->dead)
+		return (-1);
+	return (r);
+}
+
+/*
+ * Stream bytes from the client, run message by message; what the socket
+ * does not take stays in ch->ibuf (one message at most), and the channel
+ * is read again once it went.
+ */
+static void
+channel_stream_in(struct channel *ch)
+{
+	ssize_t	 n;
+	int	 i;
+
+	if (ch->ibuf == NULL)
+		ch->ibuf = xcalloc(1, SBC_MAX_MSG);
+	for (i = 0;; i++) {
+		if (channel_stream_run(ch) != 0)
+			return;
+		if (ch->in_eof || ch->wfail)
+			break;
+		if (i == CHAN_CHUNKS)
+			return;		/* others' turn; the event stays */
+		n = recv(ch->fd, ch->ibuf + ch->ilen, SBC_MAX_MSG - ch->ilen,
+		    MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n == -1) {
+			channel_kill(ch);
+			return;
+		}
+		if (n == 0) {
+			ch->in_eof = 1;
+			continue;
+		}
+		ch->ilen += (size_t)n;
+	}
+	/* The client shut its end: all it wrote went; so goes the socket's. */
+	if (ch->in_eof && !ch->wfail && ch->ilen != 0) {
+		channel_fail(ch, "channel ends inside a message");
+		return;
+	}
+	if (ch->in_eof)
+		shutdown(ch->h->fd, SHUT_WR);
+}
+
+/*
+ * Runs the whole messages at the start of ch->ibuf. Returns 0 when what
+ * is left is less than a message, 1 if the socket is full, -1 if the
+ * channel or session is gone.
+ */
+static int
+channel_stream_run(struct channel *ch)
+{
+	struct session	*s = ch->h->session;
+	struct sbc_msg	 m;
+	ssize_t		 len;
+	size_t		 off = 0;
+	int		 r = 0;
+
+	while (r == 0 && (len = sbc_header(ch->ibuf + off, ch->ilen - off,
+	    &m.hdr)) > 0 && (size_t)len <= ch->ilen - off) {
+		if (sbc_decode(ch->ibuf + off, (size_t)len, &m) == -1 ||
+		    (m.hdr.type != SBC_SEND && m.hdr.type != SBC_FILL)) {
+			channel_fail(ch, "malformed channel message");
+			return (-1);
+		}
+		if (m.hdr.type == SBC_SEND && !ch->wfail)
+			r = channel_send(ch, &m, &ch->iprog);
+		if (s->dead || ch->dead)
+			return (-1);
+		if (r == 0) {
+			off += (size_t)len;
+			ch->iprog = 0;
+		}
+	}
+	if (len == -1) {
+		channel_fail(ch, "malformed channel message");
+		return (-1);
+	}
+	memmove(ch->ibuf, ch->ibuf + off, ch->ilen - off);
+	ch->ilen -= off;
+	return (r);
+}
+
+/*
+ * Sends one SEND message (from *prog bytes of its data on) to the socket:
+ * 0 when done, 1 if the socket is full (ch->blocked set). A datagram's
+ * result, success or failure, answers the call id it carries; a stream's
+ * failure is an ERROR message.
+ */
+static int
+channel_send(struct channel *ch, const struct sbc_msg *m, size_t *prog)
+{
+	struct handle		*h = ch->h;
+	struct session		*s = h->session;
+	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
+	Sockbroker__SendRequest	 sr = SOCKBROKER__SEND_REQUEST__INIT;
+	struct sockaddr_storage	 ss;
+	union {
+		struct cmsghdr	 align;
+		uint8_t		 buf[SBC_MAX_CTRL];
+	} ctrl;
+	struct iovec		 iov;
+	struct msghdr		 msg;
+	socklen_t		 sslen = 0;
+	ssize_t			 n;
+
+	req.id = m->hdr.seq;
+	req.op_case = SOCKBROKER__REQUEST__OP_SEND;
+	req.send = &sr;
+	if (channel_send_check(ch, &req, m, &ss, &sslen, ctrl.buf) == -1)
+		return (0);
+	memset(&msg, 0, sizeof msg);
+	if (sslen > 0) {
+		msg.msg_name = &ss;
+		msg.msg_namelen = sslen;
+	}
+	iov.iov_base = (uint8_t *)m->data + *prog;
+	iov.iov_len = m->hdr.datalen - *prog;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (m->hdr.ctrllen > 0) {
+		msg.msg_control = ctrl.buf;
+		msg.msg_controllen = m->hdr.ctrllen;
+	}
+	do
+		n = sendmsg(h->fd, &msg, (int)m->hdr.flags | MSG_DONTWAIT |
+		    MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EAGAIN && (ch->stream ||
+	    !(m->hdr.flags & MSG_DONTWAIT))) {
+		ch->blocked = 1;
+		return (1);
+	}
+	if (n == -1 && !ch->stream)
+		reply_errno(s, req.id, errno, "send");
+	else if (n == -1) {
+		if (errno == EPIPE || errno == ECONNRESET) {
+			ch->wfail = 1;
+			shutdown(ch->fd, SHUT_RD);
+		}
+		channel_put(ch, SBC_ERROR, -errno);
+	} else if (!ch->stream)
+		reply_count(s, req.id, (uint64_t)n);
+	else if ((*prog += (size_t)n) < m->hdr.datalen) {
+		ch->blocked = 1;
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * What a send request is checked for, for a SEND message: its flags, its
+ * address (decoded as a request's is), its ancillary items (copied,
+ * aligned, into ctrl) and the policy (mediate_send). Streams are
+ * connected: their address is ignored, as the kernel's TCP does, and
+ * their data is not the policy's. Returns 0, or -1 once answered.
+ */
+static int
+channel_send_check(struct channel *ch, const Sockbroker__Request *req,
+    const struct sbc_msg *m, struct sockaddr_storage *ss, socklen_t *sslen,
+    uint8_t *ctrl)
+{
+	struct handle		*h = ch->h;
+	struct session		*s = h->session;
+	struct sbp_address	 a;
+	struct sockaddr_storage	 raw;
+	struct cmsghdr		 cm;
+	size_t			 off = 0;
+
+	if (m->hdr.flags & ~(uint32_t)OP_SEND_FLAGS) {
+		errno = EINVAL;
+		goto bad;
+	}
+	memcpy(ctrl, m->ctrl != NULL ? m->ctrl : (const uint8_t *)"",
+	    m->hdr.ctrllen);
+	while (off < m->hdr.ctrllen) {
+		if (m->hdr.ctrllen - off < sizeof cm)
+			goto inval;
+		memcpy(&cm, ctrl + off, sizeof cm);
+		if (cm.cmsg_len < CMSG_LEN(0) ||
+		    cm.cmsg_len > m->hdr.ctrllen - off ||
+		    op_msg_item_ok(cm.cmsg_level, cm.cmsg_type,
+		    cm.cmsg_len - CMSG_LEN(0)) == -1)
+			goto bad;
+		off += CMSG_SPACE(cm.cmsg_len - CMSG_LEN(0));
+	}
+	if (ch->stream)
+		return (0);
+	if (m->hdr.addrlen > 0) {
+		memset(&raw, 0, sizeof raw);
+		memcpy(&raw, m->addr, m->hdr.addrlen);
+		if (sbp_address_from_sockaddr(&a, (struct sockaddr *)&raw,
+		    m->hdr.addrlen, h->protocol, NULL) == -1)
+			goto bad;
+		if (op_sockaddr(s, req, h, &a.addr, ss, sslen) == -1)
+			return (-1);
+	}
+	return (mediate_send(s, req, h, *sslen > 0 ? (struct sockaddr *)ss :
+	    NULL, *sslen, m->data, m->hdr.datalen));
+inval:
+	errno = EINVAL;
+bad:
+	if (ch->stream)
+		channel_put(ch, SBC_ERROR, -errno);
+	else
+		reply_errno(s, req->id, errno, "send");
+	return (-1);
+}
