@@ -39,30 +39,18 @@
 
 #define CP_CLIENTS	200		/* of the echo server */
 #define CP_MSG		96		/* bytes each echo client sends */
-#define CP_KILL_PAIRS	40		/* UDP + TCP channels the killed client holds */
+#define CP_KILL_PAIRS	40		/* UDP and TCP channels of the killed */
 #define CP_RSS_SLACK	(24 * 1024)	/* kB the daemon may grow by */
-#define CP_FLOOD_SECS	2.0		/* how long the slow reader is flooded */
+#define CP_FLOOD_SECS	2.0		/* the slow reader's flood */
 
-static int	 cp_poll(int, short, int);
 static int	 cp_wait(void);
 static socklen_t cp_unix_addr(struct sockaddr_un *, const char *);
 static int	 cp_direct(int, int, const struct sockaddr_storage *,
 		     socklen_t, int);
-static long	 cp_rss_kb(void);
+static int	 cp_local(int, struct sockaddr_storage *, socklen_t *, int);
 static void	 cp_echo_clients(const struct sockaddr_storage *, socklen_t);
 static void	*cp_flood(void *);
-
-/* poll() of one channel descriptor: its revents, 0 after ms (scaled). */
-static int
-cp_poll(int fd, short events, int ms)
-{
-	struct pollfd	 p = { .fd = fd, .events = events };
-	int		 r;
-
-	r = poll(&p, 1, fixture_slow() && ms > 0 ? ms * 10 : ms);
-	ck_assert_int_ge(r, 0);
-	return (r == 0 ? 0 : p.revents);
-}
+static void	 cp_many_channels(sb_conn *, void *);
 
 /* How long a test waits for something that should come: ms. */
 static int
@@ -104,23 +92,22 @@ cp_direct(int family, int type, const struct sockaddr_storage *ss,
 	return (fd);
 }
 
-/* The daemon's resident memory in kB (VmRSS). */
-static long
-cp_rss_kb(void)
+/*
+ * A socket of the test's own of type on 127.0.0.1 (an ephemeral port),
+ * listening with backlog if it is not 0; its address in ss.
+ */
+static int
+cp_local(int type, struct sockaddr_storage *ss, socklen_t *len, int backlog)
 {
-	char	 path[64], line[256];
-	FILE	*f;
-	long	 kb = -1;
+	int	 fd;
 
-	snprintf(path, sizeof path, "/proc/%ld/status", (long)fixture_pid());
-	ck_assert_ptr_nonnull(f = fopen(path, "r"));
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	ck_assert_int_gt(kb, 0);
-	return (kb);
+	*len = fixture_addr(ss, AF_INET, "127.0.0.1", 0);
+	fd = cp_direct(AF_INET, type, ss, *len, 1);
+	if (backlog != 0)
+		ck_assert_int_eq(listen(fd, backlog), 0);
+	*len = sizeof *ss;
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)ss, len), 0);
+	return (fd);
 }
 
 /*
@@ -139,14 +126,14 @@ START_TEST(test_unix_dgram_and_stream_poll)
 	ck_assert_int_gt(h = sb_socket(c, AF_UNIX, SOCK_DGRAM, 0), 0);
 	ck_assert_int_eq(sb_bind(c, h, (struct sockaddr *)&ua, ulen), 0);
 	ck_assert_int_ge(fd = sb_fileno(c, h), 0);
-	ck_assert_int_eq(cp_poll(fd, POLLIN | POLLOUT, 0), POLLOUT);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN | POLLOUT, 0), POLLOUT);
 	d = cp_direct(AF_UNIX, SOCK_DGRAM, NULL, 0, 0);
 	ck_assert_int_eq(sendto(d, "unix dgram", 10, 0, (struct sockaddr *)&ua,
 	    ulen), 10);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, cp_wait()), POLLIN);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, cp_wait()), POLLIN);
 	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), 10);
 	ck_assert_mem_eq(buf, "unix dgram", 10);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, 100), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 100), 0);
 	close(d);
 
 	llen = cp_unix_addr(&la, "cp-stream.sock");
@@ -157,17 +144,17 @@ START_TEST(test_unix_dgram_and_stream_poll)
 	ck_assert_int_ge(fd = sb_fileno(c, h), 0);
 	ck_assert_int_eq(sb_connect(c, h, (struct sockaddr *)&la, llen), 0);
 	ck_assert_int_ge(s = accept(l, NULL, NULL), 0);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, 100), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 100), 0);
 	ck_assert_int_eq(write(s, "stream", 6), 6);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, cp_wait()), POLLIN);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, cp_wait()), POLLIN);
 	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), 6);
 	ck_assert_mem_eq(buf, "stream", 6);
-	ck_assert_int_eq(cp_poll(fd, POLLIN | POLLOUT, 100), POLLOUT);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN | POLLOUT, 100), POLLOUT);
 	ck_assert_int_eq(sb_send(c, h, "back", 4, 0), 4);
 	ck_assert_int_eq(read(s, buf, sizeof buf), 4);
 	ck_assert_mem_eq(buf, "back", 4);
 	close(s);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, cp_wait()) & POLLIN, POLLIN);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, cp_wait()) & POLLIN, POLLIN);
 	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), 0);
 	close(l);
 	unlink(ua.sun_path);
@@ -210,7 +197,7 @@ START_TEST(test_raw_icmp_echo_poll)
 	    (struct sockaddr *)&ss, len), (ssize_t)sizeof pkt);
 	/* The raw socket sees every ICMP message of the host: skip others. */
 	for (;;) {
-		ck_assert_msg(cp_poll(fd, POLLIN, cp_wait()) == POLLIN,
+		ck_assert_msg(fixture_poll(fd, POLLIN, cp_wait()) == POLLIN,
 		    "no echo reply readable");
 		while ((n = sb_recv(c, h, buf, sizeof buf, 0)) > 0) {
 			memcpy(&ip, buf, sizeof ip);
@@ -258,18 +245,18 @@ START_TEST(test_packet_capture_poll)
 	    (struct sockaddr *)&ss, len), (ssize_t)strlen(mark));
 	close(d);
 	for (;;) {	/* lo carries other traffic too */
-		ck_assert_msg(cp_poll(fd, POLLIN, cp_wait()) == POLLIN,
+		ck_assert_msg(fixture_poll(fd, POLLIN, cp_wait()) == POLLIN,
 		    "the frame was not readable");
 		len = sizeof ll;
 		while ((n = sb_recvfrom(c, h, buf, sizeof buf, 0,
 		    (struct sockaddr *)&ll, &len)) > 0) {
 			ck_assert_int_eq(ll.sll_ifindex,
 			    (int)if_nametoindex("lo"));
-			if (memmem(buf, (size_t)n, mark, strlen(mark)) != NULL) {
-				ck_assert_int_eq(buf[0] >> 4, 4);
-				sb_close_conn(c);
-				return;
-			}
+			if (memmem(buf, (size_t)n, mark, strlen(mark)) == NULL)
+				continue;
+			ck_assert_int_eq(buf[0] >> 4, 4);
+			sb_close_conn(c);
+			return;
 			len = sizeof ll;
 		}
 		ck_assert_int_eq(errno, EAGAIN);
@@ -283,30 +270,27 @@ START_TEST(test_netlink_dump_poll_to_done)
 	struct {
 		struct nlmsghdr		 nh;
 		struct ifinfomsg	 ifm;
-	} req;
+	} req = { .nh = { .nlmsg_len = sizeof req, .nlmsg_type = RTM_GETLINK,
+	    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 42 },
+	    .ifm = { .ifi_family = AF_UNSPEC } };
 	struct nlmsghdr		*nh;
 	struct ifinfomsg	 ifm;
 	sb_conn			*c = fixture_open();
 	uint8_t			*buf;
 	ssize_t			 n;
 	int			 h, fd, lo = 0, done = 0, links = 0;
+	int			 lo_index = (int)if_nametoindex("lo");
 
 	ck_assert_int_gt(h = sb_socket(c, AF_NETLINK, SOCK_RAW,
 	    NETLINK_ROUTE), 0);
 	ck_assert_int_ge(fd = sb_fileno(c, h), 0);
 	ck_assert_int_eq(sb_settimeout(c, h, 0), 0);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, 0), 0);
-	memset(&req, 0, sizeof req);
-	req.nh.nlmsg_len = sizeof req;
-	req.nh.nlmsg_type = RTM_GETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nh.nlmsg_seq = 42;
-	req.ifm.ifi_family = AF_UNSPEC;
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 0), 0);
 	ck_assert_int_eq(sb_send(c, h, &req, sizeof req, 0),
 	    (ssize_t)sizeof req);
 	ck_assert_ptr_nonnull(buf = malloc(65536));
 	while (!done) {
-		ck_assert_msg(cp_poll(fd, POLLIN, cp_wait()) == POLLIN,
+		ck_assert_msg(fixture_poll(fd, POLLIN, cp_wait()) == POLLIN,
 		    "the dump stopped after %d links", links);
 		while (!done && (n = sb_recv(c, h, buf, 65536, 0)) > 0) {
 			nh = (struct nlmsghdr *)buf;
@@ -319,12 +303,12 @@ START_TEST(test_netlink_dump_poll_to_done)
 				ck_assert_int_eq(nh->nlmsg_type, RTM_NEWLINK);
 				memcpy(&ifm, NLMSG_DATA(nh), sizeof ifm);
 				links++;
-				lo |= ifm.ifi_index == (int)if_nametoindex("lo");
+				lo |= ifm.ifi_index == lo_index;
 			}
 		}
 	}
 	ck_assert_int_ne(lo, 0);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, 100), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 100), 0);
 	free(buf);
 	sb_close_conn(c);
 }
@@ -453,37 +437,29 @@ START_TEST(test_errors_seen_through_poll)
 	socklen_t		 len;
 	sb_conn			*c = fixture_open();
 	char			 buf[16];
-	int			 h, fd, d, l, s;
+	int			 h, fd, l, s;
 
-	len = fixture_addr(&ss, AF_INET, "127.0.0.1", 0);
-	d = cp_direct(AF_INET, SOCK_DGRAM, &ss, len, 1);
-	len = sizeof ss;
-	ck_assert_int_eq(getsockname(d, (struct sockaddr *)&ss, &len), 0);
-	close(d);		/* nobody on that port now */
+	close(cp_local(SOCK_DGRAM, &ss, &len, 0));	/* nobody there now */
 	ck_assert_int_gt(h = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
 	ck_assert_int_eq(sb_connect(c, h, (struct sockaddr *)&ss, len), 0);
 	ck_assert_int_ge(fd = sb_fileno(c, h), 0);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, 0), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 0), 0);
 	ck_assert_int_eq(sb_send(c, h, "anyone?", 7, 0), 7);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, cp_wait()) & POLLIN, POLLIN);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, cp_wait()) & POLLIN, POLLIN);
 	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), -1);
 	ck_assert_int_eq(errno, ECONNREFUSED);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, 100), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 100), 0);
 
-	len = fixture_addr(&ss, AF_INET, "127.0.0.1", 0);
-	l = cp_direct(AF_INET, SOCK_STREAM, &ss, len, 1);
-	ck_assert_int_eq(listen(l, 4), 0);
-	len = sizeof ss;
-	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&ss, &len), 0);
+	l = cp_local(SOCK_STREAM, &ss, &len, 4);
 	ck_assert_int_gt(h = sb_socket(c, AF_INET, SOCK_STREAM, 0), 0);
 	ck_assert_int_ge(fd = sb_fileno(c, h), 0);
 	ck_assert_int_eq(sb_connect(c, h, (struct sockaddr *)&ss, len), 0);
 	ck_assert_int_ge(s = accept(l, NULL, NULL), 0);
-	ck_assert_int_eq(cp_poll(fd, POLLIN, 100), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 100), 0);
 	ck_assert_int_eq(setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg),
 	    0);
 	close(s);		/* a reset */
-	ck_assert_int_eq(cp_poll(fd, POLLIN, cp_wait()) & POLLIN, POLLIN);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, cp_wait()) & POLLIN, POLLIN);
 	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), -1);
 	ck_assert_int_eq(errno, ECONNRESET);
 	close(l);
@@ -542,11 +518,7 @@ START_TEST(test_slow_reader_bounded_others_served)
 	int			 l, th, uh, fh, p, trips = 0;
 
 	memset(&f, 0, sizeof f);
-	len = fixture_addr(&ss, AF_INET, "127.0.0.1", 0);
-	l = cp_direct(AF_INET, SOCK_STREAM, &ss, len, 1);
-	ck_assert_int_eq(listen(l, 4), 0);
-	len = sizeof ss;
-	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&ss, &len), 0);
+	l = cp_local(SOCK_STREAM, &ss, &len, 4);
 	ck_assert_int_gt(th = sb_socket(slow, AF_INET, SOCK_STREAM, 0), 0);
 	ck_assert_int_ge(sb_fileno(slow, th), 0);
 	ck_assert_int_eq(sb_connect(slow, th, (struct sockaddr *)&ss, len), 0);
@@ -559,12 +531,9 @@ START_TEST(test_slow_reader_bounded_others_served)
 	fh = fixture_bound(fast, AF_INET, SOCK_DGRAM, &us, &ulen);
 	ck_assert_int_ge(sb_fileno(fast, fh), 0);
 	ck_assert_int_eq(sb_settimeout(fast, fh, fixture_slow() ? 30 : 5), 0);
-	plen = fixture_addr(&ps, AF_INET, "127.0.0.1", 0);
-	p = cp_direct(AF_INET, SOCK_DGRAM, &ps, plen, 1);
-	plen = sizeof ps;
-	ck_assert_int_eq(getsockname(p, (struct sockaddr *)&ps, &plen), 0);
+	p = cp_local(SOCK_DGRAM, &ps, &plen, 0);
 
-	rss0 = cp_rss_kb();
+	rss0 = fixture_rss_kb();
 	ck_assert_int_eq(pthread_create(&t, NULL, cp_flood, &f), 0);
 	t0 = fixture_now();
 	while (fixture_now() - t0 < CP_FLOOD_SECS * (fixture_slow() ? 5 : 1)) {
@@ -580,7 +549,7 @@ START_TEST(test_slow_reader_bounded_others_served)
 			worst = fixture_now() - t1;
 		trips++;
 	}
-	rss1 = cp_rss_kb();
+	rss1 = fixture_rss_kb();
 	f.stop = 1;
 	pthread_join(t, NULL);
 	fprintf(stderr, "e2e_chanpoll: slow reader flooded with %zu TCP bytes "
@@ -605,6 +574,25 @@ START_TEST(test_slow_reader_bounded_others_served)
 }
 END_TEST
 
+/* Opens CP_KILL_PAIRS UDP and TCP handles with channels, data pending. */
+static void
+cp_many_channels(sb_conn *c, void *arg)
+{
+	struct sockaddr_storage	*ss = arg;
+	int			 i, h;
+
+	for (i = 0; i < CP_KILL_PAIRS; i++) {
+		h = sb_socket(c, AF_INET, SOCK_DGRAM, 0);
+		if (sb_fileno(c, h) == -1)
+			_exit(2);
+		h = sb_socket(c, AF_INET, SOCK_STREAM, 0);
+		if (sb_fileno(c, h) == -1 || sb_connect(c, h,
+		    (struct sockaddr *)ss, sizeof(struct sockaddr_in)) == -1)
+			_exit(3);
+		sb_send(c, h, "pending", 7, 0);
+	}
+}
+
 /*
  * A client holding CP_KILL_PAIRS UDP and as many TCP channels, some with
  * data the daemon is passing on, is SIGKILLed: the daemon's descriptors
@@ -614,38 +602,12 @@ START_TEST(test_descriptors_back_after_kill_many_channels)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
-	sb_conn			*c;
 	pid_t			 pid;
-	char			 x;
-	int			 base, l, p[2], i, h, st;
+	int			 base, l, st;
 
-	len = fixture_addr(&ss, AF_INET, "127.0.0.1", 0);
-	l = cp_direct(AF_INET, SOCK_STREAM, &ss, len, 1);
-	ck_assert_int_eq(listen(l, CP_KILL_PAIRS + 8), 0);
-	len = sizeof ss;
-	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&ss, &len), 0);
+	l = cp_local(SOCK_STREAM, &ss, &len, CP_KILL_PAIRS + 8);
 	base = fixture_fd_baseline();
-	ck_assert_int_eq(pipe(p), 0);
-	if ((pid = fork()) == 0) {
-		if ((c = sb_open(fixture_path())) == NULL)
-			_exit(1);
-		for (i = 0; i < CP_KILL_PAIRS; i++) {
-			h = sb_socket(c, AF_INET, SOCK_DGRAM, 0);
-			if (sb_fileno(c, h) == -1)
-				_exit(2);
-			h = sb_socket(c, AF_INET, SOCK_STREAM, 0);
-			if (sb_fileno(c, h) == -1 || sb_connect(c, h,
-			    (struct sockaddr *)&ss, len) == -1)
-				_exit(3);
-			sb_send(c, h, "pending", 7, 0);
-		}
-		(void)write(p[1], "r", 1);
-		pause();
-		_exit(0);
-	}
-	close(p[1]);
-	ck_assert_int_eq(read(p[0], &x, 1), 1);
-	close(p[0]);
+	pid = fixture_hold(cp_many_channels, &ss);
 	/* The session, and a socket and a channel end per handle. */
 	ck_assert_int_ge(fixture_fd_count(), base + 1 + 4 * CP_KILL_PAIRS);
 	kill(pid, SIGKILL);

@@ -32,22 +32,10 @@ struct cc_bcm {
 	struct can_frame	 frame;
 };
 
-static int	 cc_poll(int, short, int);
 static int	 cc_chan(sb_conn *, int);
 static canid_t	 cc_id(int);
 static int	 cc_forward(sb_conn *, int, int, int);
 static int	 cc_bcm_open(sb_conn *);
-
-/* poll() of one channel descriptor: its revents, 0 after ms. */
-static int
-cc_poll(int fd, short events, int ms)
-{
-	struct pollfd	 p = { .fd = fd, .events = events };
-	int		 r;
-
-	ck_assert_int_ge(r = poll(&p, 1, ms), 0);
-	return (r == 0 ? 0 : p.revents);
-}
 
 /* Handle h's channel, with the handle's timeout set to 0. */
 static int
@@ -180,15 +168,15 @@ START_TEST(test_bcm_through_channel)
 	fd = sb_fileno(c, h);
 	ck_assert_int_eq(sb_send(c, h, &rx, sizeof rx.head, 0),
 	    (ssize_t)sizeof rx.head);
-	ck_assert_int_eq(cc_poll(fd, POLLIN, 300), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 300), 0);
 	vm_direct_send(d, 0x321, "\x01\x02", 2);
-	ck_assert_int_eq(cc_poll(fd, POLLIN, 5000), POLLIN);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 5000), POLLIN);
 	memset(&m, 0, sizeof m);
 	ck_assert_int_eq(sb_recv(c, h, &m, sizeof m, 0), (ssize_t)sizeof m);
 	ck_assert_uint_eq(m.head.opcode, RX_CHANGED);
 	ck_assert_uint_eq(m.frame.can_id, 0x321);
 	ck_assert_mem_eq(m.frame.data, "\x01\x02", 2);
-	ck_assert_int_eq(cc_poll(fd, POLLIN, 0), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 0), 0);
 
 	ck_assert_int_eq(sb_send(c, h, &tx, sizeof tx, 0), (ssize_t)sizeof tx);
 	ck_assert_int_eq(vm_direct_recv(d, &f, 2000), CAN_MTU);
@@ -240,17 +228,17 @@ START_TEST(test_canid_policy_on_channels)
 	ck_assert_int_eq(vm_direct_recv(d, &f, 300), 0);
 
 	vm_direct_send(d, 0x123, "no", 2);
-	ck_assert_int_eq(cc_poll(fd, POLLIN, 500), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 500), 0);
 	vm_direct_send(d, 0x7cd, "yes", 3);
 	vm_direct_send(d, 0x123 | CAN_EFF_FLAG, "no", 2);
 	vm_direct_send(d, 0x700, "yes", 3);
-	ck_assert_int_eq(cc_poll(fd, POLLIN, 2000), POLLIN);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 2000), POLLIN);
 	ck_assert_int_eq(sb_recv(c, h, &f, sizeof f, 0), CAN_MTU);
 	ck_assert_uint_eq(f.can_id, 0x7cd);
-	ck_assert_int_eq(cc_poll(fd, POLLIN, 2000), POLLIN);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 2000), POLLIN);
 	ck_assert_int_eq(sb_recv(c, h, &f, sizeof f, 0), CAN_MTU);
 	ck_assert_uint_eq(f.can_id, 0x700);
-	ck_assert_int_eq(cc_poll(fd, POLLIN, 500), 0);
+	ck_assert_int_eq(fixture_poll(fd, POLLIN, 500), 0);
 	close(d);
 	sb_close_conn(c);
 }
