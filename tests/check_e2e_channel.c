@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Data channels end to end (sb_fileno): poll() on the channel of UDP,
- * AF_UNIX, netlink and TCP handles (data, a waiting connection, a finished non-blocking
- * connect, EOF), receives through it with the request path's semantics
- * (addresses, MSG_PEEK, MSG_TRUNC, timeouts), bulk data both ways, batches
- * (sb_recvmmsg, sb_sendmmsg), a policy-denied send (EACCES, nothing
- * delivered, audited), and the daemon's descriptors back to their
- * baseline after a close and after a client is killed. Last, once, the
- * rate of 64-byte UDP receives by channel against direct recv (printed).
+ * AF_UNIX, netlink and TCP handles (data, a waiting connection, a finished
+ * non-blocking connect, EOF), receives through it with the request path's
+ * semantics (addresses, MSG_PEEK, MSG_TRUNC, timeouts), bulk data both
+ * ways, batches (sb_recvmmsg, sb_sendmmsg), a reader that never drains its
+ * channel beside one served as usual, malformed channel messages, a
+ * policy-denied send (EACCES, nothing delivered, audited), and the
+ * daemon's descriptors back to their baseline after a close and after a
+ * client is killed. Last, once, the rate of 64-byte UDP receives by
+ * channel against direct recv (printed).
  */
 
 #include <sys/ioctl.h>
@@ -698,7 +700,11 @@ START_TEST(test_netlink_dump_through_channel)
 	struct {
 		struct nlmsghdr		 nh;
 		struct ifinfomsg	 ifm;
-	} req;
+	} req = {
+		.nh = { .nlmsg_len = sizeof req, .nlmsg_type = RTM_GETLINK,
+		    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 7 },
+		.ifm = { .ifi_family = AF_UNSPEC },
+	};
 	struct nlmsghdr		 nh;
 	sb_conn			*c = fixture_open();
 	uint8_t			*buf;
@@ -708,12 +714,6 @@ START_TEST(test_netlink_dump_through_channel)
 	ck_assert_int_gt(h = sb_socket(c, AF_NETLINK, SOCK_RAW,
 	    NETLINK_ROUTE), 0);
 	ck_assert_int_ge(sb_fileno(c, h), 0);
-	memset(&req, 0, sizeof req);
-	req.nh.nlmsg_len = sizeof req;
-	req.nh.nlmsg_type = RTM_GETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nh.nlmsg_seq = 7;
-	req.ifm.ifi_family = AF_UNSPEC;
 	ck_assert_int_eq(sb_send(c, h, &req, sizeof req, 0),
 	    (ssize_t)sizeof req);
 	ck_assert_int_eq(chan_poll(sb_fileno(c, h), POLLIN, 2000) & POLLIN,
@@ -726,6 +726,45 @@ START_TEST(test_netlink_dump_through_channel)
 	ck_assert_int_eq(nh.nlmsg_seq, 7);
 	free(buf);
 	sb_close_conn(c);
+}
+END_TEST
+
+/*
+ * A client that never drains its channel while datagrams pour in: the
+ * channel and then the socket fill (the kernel drops the rest), the daemon
+ * holds no more than a batch, and another client is served as usual.
+ */
+START_TEST(test_slow_reader_does_not_stall_others)
+{
+	struct sockaddr_storage	 ss, ds, bs;
+	socklen_t		 len, dlen, blen;
+	sb_conn			*slow = fixture_open(), *other = fixture_open();
+	char			 buf[1024], pad[1024];
+	double			 t0;
+	int			 h, b, d, i;
+
+	memset(pad, 'p', sizeof pad);
+	h = chan_udp(slow, &ss, &len);
+	ck_assert_int_ge(sb_fileno(slow, h), 0);
+	b = chan_udp(other, &bs, &blen);
+	ck_assert_int_ge(sb_fileno(other, b), 0);
+	ck_assert_int_eq(sb_settimeout(other, b, fixture_slow() ? 30 : 2), 0);
+	d = chan_direct_udp(&ds, &dlen);
+	for (i = 0; i < 20000; i++)
+		(void)sendto(d, pad, sizeof pad, MSG_DONTWAIT,
+		    (struct sockaddr *)&ss, len);
+	t0 = fixture_now();
+	for (i = 0; i < 50; i++) {
+		chan_send_direct(d, &bs, blen, "quick", 5);
+		ck_assert_int_eq(sb_recv(other, b, buf, sizeof buf, 0), 5);
+	}
+	ck_assert(fixture_now() - t0 < (fixture_slow() ? 30 : 2));
+	/* The slow one still gets what its channel held, in order. */
+	ck_assert_int_eq(sb_recv(slow, h, buf, sizeof buf, MSG_DONTWAIT),
+	    (ssize_t)sizeof pad);
+	close(d);
+	sb_close_conn(slow);
+	sb_close_conn(other);
 }
 END_TEST
 
@@ -965,6 +1004,7 @@ e2e_channel_suite(void)
 	tcase_add_test(tc, test_malformed_channel_messages_close_the_channel);
 	tcase_add_test(tc, test_unix_dgram_through_channels);
 	tcase_add_test(tc, test_netlink_dump_through_channel);
+	tcase_add_test(tc, test_slow_reader_does_not_stall_others);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("tcp");
