@@ -35,6 +35,7 @@ const struct check_program check_program = {
 		e2e_privileged_suite,
 		e2e_scale_suite,
 		e2e_channel_suite,
+		e2e_chanpoll_suite,
 		NULL,
 	},
 };

@@ -54,7 +54,6 @@ static char		*sec_saved_wrapper;
 
 static void	 sec_expect_errno(Sockbroker__Response *, int, const char *);
 static void	 sec_assert_serving(sb_conn *);
-static long	 sec_rss_kb(void);
 static int	 sec_flood(void);
 static void	 sec_limits_setup(void);
 static void	 sec_nofile_setup(void);
@@ -92,26 +91,6 @@ sec_assert_serving(sb_conn *c)
 	ck_assert_msg(sb_gethostname(c2, name, sizeof name) == 0,
 	    "a new client is not served: %s", strerror(errno));
 	sb_close_conn(c2);
-}
-
-/* The daemon's resident memory in kB (VmRSS of /proc/PID/status). */
-static long
-sec_rss_kb(void)
-{
-	char	 path[64], line[256];
-	FILE	*f;
-	long	 kb = -1;
-
-	snprintf(path, sizeof path, "/proc/%ld/status", (long)fixture_pid());
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	ck_assert_int_gt(kb, 0);
-	return (kb);
 }
 
 /* frames: a frame of exactly max_frame is served, one over it cut off. */
@@ -190,7 +169,7 @@ START_TEST(test_bad_protobuf_drops_client_no_growth)
 	base = fixture_fd_baseline();
 	for (round = 0; round < 40; round++) {
 		if (round == 10)
-			rss0 = sec_rss_kb();	/* after a warm-up */
+			rss0 = fixture_rss_kb();	/* after a warm-up */
 		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 			fd = rawconn_start(NULL);
 			rawconn_send(fd, bad[i].buf, bad[i].len);
@@ -201,9 +180,9 @@ START_TEST(test_bad_protobuf_drops_client_no_growth)
 	}
 	sec_assert_serving(c);
 	ck_assert_int_le(fixture_fd_wait(base), base);
-	ck_assert_msg(sec_rss_kb() - rss0 < SEC_RSS_SLACK_KB, "the daemon "
+	ck_assert_msg(fixture_rss_kb() - rss0 < SEC_RSS_SLACK_KB, "the daemon "
 	    "grew by %ld kB over 30 rounds of bad requests",
-	    sec_rss_kb() - rss0);
+	    fixture_rss_kb() - rss0);
 	sb_close_conn(c);
 }
 END_TEST
@@ -226,7 +205,7 @@ sec_flood(void)
 	ssize_t				 n;
 	int				 fd, i, cut = 0;
 
-	rss0 = sec_rss_kb();
+	rss0 = fixture_rss_kb();
 	fd = rawconn_start(NULL);
 	ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
 	for (i = 0; i < SEC_PIPELINED && !cut; i++) {
@@ -253,7 +232,7 @@ sec_flood(void)
 	}
 	usleep(200000);
 	sec_assert_serving(NULL);
-	rss = sec_rss_kb();
+	rss = fixture_rss_kb();
 	ck_assert_msg(rss - rss0 < SEC_FLOOD_BOUND_KB, "the daemon grew by "
 	    "%ld kB with %d requests pipelined and unread", rss - rss0, i);
 	close(fd);
@@ -270,11 +249,11 @@ START_TEST(test_pipelined_unread_bounded)
 	base = fixture_fd_baseline();
 	sent = sec_flood();
 	ck_assert_int_le(fixture_fd_wait(base), base);
-	rss1 = sec_rss_kb();
+	rss1 = fixture_rss_kb();
 	sent += sec_flood();
 	ck_assert_int_le(fixture_fd_wait(base), base);
-	ck_assert_msg(sec_rss_kb() - rss1 < SEC_RSS_SLACK_KB, "the daemon "
-	    "kept %ld kB after a second flood", sec_rss_kb() - rss1);
+	ck_assert_msg(fixture_rss_kb() - rss1 < SEC_RSS_SLACK_KB, "the daemon "
+	    "kept %ld kB after a second flood", fixture_rss_kb() - rss1);
 	fprintf(stderr, "pipelined: %d requests sent in two floods\n", sent);
 	sec_assert_serving(c);
 	sb_close_conn(c);

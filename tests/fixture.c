@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,38 @@ pid_t
 fixture_pid(void)
 {
 	return (fx.daemon);
+}
+
+/* The daemon's resident memory in kB (VmRSS of /proc/PID/status). */
+long
+fixture_rss_kb(void)
+{
+	char	 path[64], line[256];
+	FILE	*f;
+	long	 kb = -1;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)fx.daemon);
+	f = fopen(path, "re");
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	ck_assert_int_gt(kb, 0);
+	return (kb);
+}
+
+/* poll() of one descriptor: its revents, 0 after ms (longer if slow). */
+int
+fixture_poll(int fd, short events, int ms)
+{
+	struct pollfd	 p = { .fd = fd, .events = events };
+	int		 r;
+
+	r = poll(&p, 1, fixture_slow() && ms > 0 ? ms * 10 : ms);
+	ck_assert_int_ge(r, 0);
+	return (r == 0 ? 0 : p.revents);
 }
 
 /* Extra daemon arguments for the daemons started from now on. */
@@ -189,6 +222,35 @@ fixture_fd_dump(void)
 		dprintf(STDERR_FILENO, "%s -> %s\n", de->d_name, target);
 	}
 	closedir(d);
+}
+
+/*
+ * A child process holding a connection of its own, set up by fn, waiting
+ * to be killed; returns once fn is done (fails the test if the child died).
+ */
+pid_t
+fixture_hold(void (*fn)(sb_conn *, void *), void *arg)
+{
+	sb_conn	*c;
+	pid_t	 pid;
+	char	 x;
+	int	 p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		if ((c = sb_open(fixture_path())) == NULL)
+			_exit(1);
+		fn(c, arg);
+		(void)write(p[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	ck_assert_int_gt(pid, 0);
+	close(p[1]);
+	ck_assert_msg(read(p[0], &x, 1) == 1, "the holding child died");
+	close(p[0]);
+	return (pid);
 }
 
 /* A new connection to the daemon; fails the test if there is none. */

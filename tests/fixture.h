@@ -26,6 +26,13 @@ const char	*fixture_path(void);
 const char	*fixture_dir(void);
 /* The daemon's process id. */
 pid_t		 fixture_pid(void);
+/* The daemon's resident memory in kB (VmRSS). */
+long		 fixture_rss_kb(void);
+/*
+ * poll() of one descriptor for events: its revents, or 0 after ms
+ * milliseconds (ten times as long under a wrapper).
+ */
+int		 fixture_poll(int fd, short events, int ms);
 /*
  * Extra daemon arguments (a NULL-terminated list, or NULL for none) for the
  * daemons started from now on; "{dir}" at the start of one stands for
@@ -47,6 +54,12 @@ int		 fixture_fd_wait(int n);
 void		 fixture_fd_dump(void);
 /* A new connection to the daemon; fails the test if there is none. */
 sb_conn		*fixture_open(void);
+/*
+ * Forks a child that opens its own connection, calls fn(c, arg) on it
+ * (fn may _exit on failure) and waits to be killed; returns its pid once
+ * fn is done.
+ */
+pid_t		 fixture_hold(void (*fn)(sb_conn *, void *), void *arg);
 /* Whether the daemon runs under a wrapper such as valgrind (slower). */
 int		 fixture_slow(void);
 /* Monotonic time in seconds. */
@@ -96,6 +109,7 @@ Suite	*e2e_peer_suite(void);
 Suite	*e2e_privileged_suite(void);
 Suite	*e2e_scale_suite(void);
 Suite	*e2e_channel_suite(void);
+Suite	*e2e_chanpoll_suite(void);
 
 /* The daemon's CPU time so far, in seconds; fails if it died. */
 double	 fixture_cpu_seconds(void);

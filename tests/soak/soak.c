@@ -63,7 +63,6 @@ static char		*soak_saved_wrapper;
 
 static long	 soak_env(const char *, long);
 static int	 soak_nclients(void);
-static long	 soak_rss_kb(void);
 static int	 soak_fd_total(void);
 static int	 soak_fds(void);
 static int	 soak_fds_wait(int, double);
@@ -94,7 +93,7 @@ START_TEST(test_soak)
 	soak_assert_serving();		/* warm: the first client's memory */
 	base = soak_fds_wait(-1, 5);
 	usleep(1500000);		/* past the first trim */
-	rss0 = soak_rss_kb();
+	rss0 = fixture_rss_kb();
 
 	t0 = fixture_now();
 	for (i = 0; i < n; i++) {
@@ -104,7 +103,7 @@ START_TEST(test_soak)
 	}
 	ck_assert_int_ge(soak_fds_wait(base + n, 30), base + n);
 	usleep(200000);
-	rss1 = soak_rss_kb();
+	rss1 = fixture_rss_kb();
 	i = soak_fds();
 	printf("soak: %d clients connected in %.1f s, daemon fds %d -> %d "
 	    "(%.2f per client)\n", n, fixture_now() - t0, base, i,
@@ -119,7 +118,7 @@ START_TEST(test_soak)
 		nh++;
 	}
 	ck_assert_int_ge(soak_fds_wait(base + n + nh, 30), base + n + nh);
-	rss2 = soak_rss_kb();
+	rss2 = fixture_rss_kb();
 	per_idle = (double)(rss1 - rss0) * 1024 / n;
 	per_handle = (double)(rss2 - rss1) * 1024 / nh;
 	printf("soak: daemon RSS %ld KiB at start, %ld KiB with %d idle "
@@ -138,7 +137,7 @@ START_TEST(test_soak)
 	free(c);
 	i = soak_fds_wait(base, 30);
 	usleep(2500000);		/* the trim comes a second after */
-	rss3 = soak_rss_kb();
+	rss3 = fixture_rss_kb();
 	printf("soak: all gone in %.1f s: daemon fds %d (baseline %d), RSS "
 	    "%ld KiB (%ld KiB at start, %ld KiB at the peak)\n",
 	    fixture_now() - t0, i, base, rss3, rss0, rss2);
@@ -366,7 +365,7 @@ soak_slow_reader(void)
 	uint32_t		 h;
 	int			 fd, u, i, sent = 0, flags;
 
-	rss0 = rss1 = soak_rss_kb();
+	rss0 = rss1 = fixture_rss_kb();
 	fd = rawconn_start(NULL);
 	h = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);
 	c = fixture_open();
@@ -399,13 +398,13 @@ soak_slow_reader(void)
 		if (i % 64 == 63) {
 			soak_assert_serving();	/* the others go on */
 			usleep(10000);
-			if ((r = soak_rss_kb()) > rss1)
+			if ((r = fixture_rss_kb()) > rss1)
 				rss1 = r;
 		}
 	}
 	close(u);
 	usleep(500000);
-	if ((r = soak_rss_kb()) > rss1)
+	if ((r = fixture_rss_kb()) > rss1)
 		rss1 = r;
 	printf("soak: a client that stops reading: %d datagrams of %d bytes "
 	    "for its parked receives; daemon RSS %ld KiB, at most %ld KiB\n", sent,
@@ -510,25 +509,6 @@ static int
 soak_nclients(void)
 {
 	return ((int)soak_env("SB_SOAK_CLIENTS", fixture_slow() ? 200 : 1000));
-}
-
-/* The daemon's VmRSS in KiB. */
-static long
-soak_rss_kb(void)
-{
-	char	 path[64], line[256];
-	FILE	*f;
-	long	 kb = -1;
-
-	snprintf(path, sizeof path, "/proc/%ld/status", (long)fixture_pid());
-	ck_assert_ptr_nonnull(f = fopen(path, "re"));
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	ck_assert_int_ge(kb, 0);
-	return (kb);
 }
 
 /* Every descriptor of the daemon (/proc/PID/fd). */

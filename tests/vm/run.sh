@@ -37,7 +37,7 @@ work=$builddir/tests/vm
 modules=(can can-raw can-bcm can-isotp can-j1939 vcan tipc af_alg algif_hash
 	algif_skcipher algif_aead gcm ghash-generic ctr)
 programs=(tests/vm/check_can_raw tests/vm/check_can_proto
-	tests/vm/check_tipc_alg)
+	tests/vm/check_tipc_alg tests/vm/check_can_chan)
 benches=(tests/bench/bench_can)	# in /bench: SB_VM_TESTS=bench runs them
 canutils=(candump cansend)
 packages=(qemu-system-x86 busybox-static can-utils cpio)
