@@ -446,7 +446,14 @@ sb_channel_recvmsg(struct sb_conn *c, struct conn_chan *ch,
 /*
  * Writes one whole message to the channel, waiting for room within
  * timeout t from start for its first byte. A write cut short is finished
- * whatever the timeout: a message is never left torn. 0, or -1 with errno.
+ * whatever the timeout: a message is never left torn.
+ *
+ * On a stream pair that finish could wait for ever (the daemon reads its
+ * end only while the real socket has room), so a stream message is written
+ * only once poll() says the pair is writable: an AF_UNIX socket is when at
+ * most a quarter of its send buffer is in use, and a message (at most
+ * 64 KiB and a header, one skb of the default 208 KiB buffer) then goes in
+ * whole. 0, or -1 with errno.
  */
 static int
 sb_channel_write(struct conn_chan *ch, struct msghdr *m, double t,
@@ -456,6 +463,8 @@ sb_channel_write(struct conn_chan *ch, struct msghdr *m, double t,
 	size_t	 skip;
 	int	 first = 1;
 
+	if (ch->stream && sb_channel_wait(ch->fd, POLLOUT, t, start) == -1)
+		return (-1);
 	for (;;) {
 		n = sendmsg(ch->fd, m, MSG_NOSIGNAL | (first ? MSG_DONTWAIT :
 		    0));
