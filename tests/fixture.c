@@ -650,7 +650,7 @@ fixture_wait_ready(void)
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, fx.path, sizeof sun.sun_path);
-	deadline = fixture_now() + (fixture_slow() ? 60 : 10);
+	deadline = fixture_now() + (fixture_slow() ? 180 : 10);
 	while (fixture_now() < deadline) {
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd == -1)

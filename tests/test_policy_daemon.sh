@@ -18,7 +18,7 @@ pol=$dir/policy.conf
 try_socket() {
 	"$SB_CLI" -s "$sock" echo-server 127.0.0.1 0 >"$dir/echo.out" 2>&1 &
 	server=$!
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	for _ in $(seq 1 "$tries"); do
 		grep -q "Listening on\|denied" "$dir/echo.out" && break
 		kill -0 "$server" 2>/dev/null || break
 		sleep 0.1
