@@ -35,6 +35,7 @@ static void	 bench_child_run(enum bench_child, int, size_t, const void *);
 static void	 bench_vec(struct mmsghdr *, struct iovec *, char *, size_t,
 		     int);
 static uint64_t	 bench_peer_count(void);
+static uint64_t	 bench_units(const struct bench_io *, ssize_t);
 static int	 bench_channel_mmsg(struct bench_io *, struct mmsghdr *, int);
 static struct bench_rate bench_variant(sb_conn *, struct bench_case *, int,
 		     enum bench_how, double);
@@ -276,6 +277,19 @@ bench_channel_mmsg(struct bench_io *io, struct mmsghdr *vec, int send)
 #endif
 }
 
+/*
+ * What one call's result n counts: bytes on a stream, messages for the
+ * batched calls, else one message.
+ */
+static uint64_t
+bench_units(const struct bench_io *io, ssize_t n)
+{
+	if (io->stream || io->how == BENCH_DIRECT_MMSG ||
+	    io->how == BENCH_CHANNEL_MMSG)
+		return ((uint64_t)n);
+	return (1);
+}
+
 /* Receives on io until the deadline: how many messages or bytes. */
 uint64_t
 bench_recv(struct bench_io *io, double end)
@@ -309,11 +323,7 @@ bench_recv(struct bench_io *io, double end)
 		}
 		ck_assert_msg(n > 0, "%s: %s", bench_how_name(io->how, 0),
 		    n == 0 ? "EOF" : strerror(errno));
-		if (io->stream || io->how == BENCH_DIRECT_MMSG ||
-		    io->how == BENCH_CHANNEL_MMSG)
-			total += n;
-		else
-			total++;
+		total += bench_units(io, n);
 	}
 	return (total);
 }
@@ -352,11 +362,7 @@ bench_send(struct bench_io *io, const void *payload, double end)
 		}
 		ck_assert_msg(n > 0, "%s: %s", bench_how_name(io->how, 1),
 		    n == 0 ? "nothing sent" : strerror(errno));
-		if (io->stream || io->how == BENCH_DIRECT_MMSG ||
-		    io->how == BENCH_CHANNEL_MMSG)
-			total += n;
-		else
-			total++;
+		total += bench_units(io, n);
 	}
 	return (total);
 }
