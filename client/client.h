@@ -90,6 +90,7 @@ struct sb_conn {
 	int			*families;
 
 	double			 deftimeout;
+	int			 channels;	/* new handles get theirs */
 	struct conn_handle	*handles;
 };
 
@@ -117,6 +118,8 @@ int	 conn_fd_pop(struct sb_conn *);
 int	 conn_call(struct sb_conn *, Sockbroker__Request *, int,
 	     Sockbroker__Response **);
 int	 conn_call_fd(struct sb_conn *, Sockbroker__Request *);
+int	 conn_call_handle(struct sb_conn *, Sockbroker__Request *,
+	     Sockbroker__Response **, int *);
 int	 conn_call_begin(struct sb_conn *, struct conn_call *);
 int	 conn_call_end(struct sb_conn *, struct conn_call *, int,
 	     Sockbroker__Response **);

@@ -37,6 +37,7 @@
 static int	 conn_exchange(struct sb_conn *, Sockbroker__Request *, int,
 		     Sockbroker__Response **, int *);
 static void	 conn_deliver(struct sb_conn *, Sockbroker__Response *);
+static int	 conn_hasfd(const Sockbroker__Response *, int);
 static void	 conn_wait(struct sb_conn *, struct conn_call *);
 static int	 conn_result(struct sb_conn *, Sockbroker__Response *, int,
 		     Sockbroker__Response **);
@@ -77,8 +78,29 @@ conn_call_fd(struct sb_conn *c, Sockbroker__Request *req)
 }
 
 /*
+ * Sends req, whose answer is a HandleReply that may bring the handle's
+ * channel: 0 with the Response in *out and the descriptor in *fdp (-1 if
+ * none came), or -1 with errno and the last error set.
+ */
+int
+conn_call_handle(struct sb_conn *c, Sockbroker__Request *req,
+    Sockbroker__Response **out, int *fdp)
+{
+	*fdp = -1;
+	if (conn_exchange(c, req, SOCKBROKER__RESPONSE__RESULT_HANDLE, out,
+	    fdp) == -1) {
+		if (*fdp != -1)
+			close(*fdp);
+		*fdp = -1;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * conn_call's work; with fdp set, the call takes the descriptor of its
- * EmptyReply into *fdp (-1 if none came).
+ * EmptyReply (or of a HandleReply with a channel) into *fdp (-1 if none
+ * came); without, one that came anyway is closed.
  */
 static int
 conn_exchange(struct sb_conn *c, Sockbroker__Request *req, int result,
@@ -111,6 +133,8 @@ conn_exchange(struct sb_conn *c, Sockbroker__Request *req, int result,
 	r = conn_call_end(c, &call, result, out);
 	if (fdp != NULL)
 		*fdp = call.fd;
+	else if (call.fd != -1)
+		close(call.fd);
 	return (r);
 }
 
@@ -217,11 +241,31 @@ conn_wait(struct sb_conn *c, struct conn_call *call)
 	}
 }
 
-/* Hands a Response to the call waiting for its id; c->lock is held. */
+/*
+ * Whether a descriptor came with resp: a passfd or channel EmptyReply to
+ * a call that wants one, or a HandleReply that says so.
+ */
+static int
+conn_hasfd(const Sockbroker__Response *resp, int wantfd)
+{
+	if (resp->error != NULL)
+		return (0);
+	if (resp->result_case == SOCKBROKER__RESPONSE__RESULT_HANDLE)
+		return (resp->handle->has_channel && resp->handle->channel);
+	return (wantfd &&
+	    resp->result_case == SOCKBROKER__RESPONSE__RESULT_EMPTY);
+}
+
+/*
+ * Hands a Response to the call waiting for its id, with the descriptor
+ * that came with it (one nobody waits for is closed, so that the next goes
+ * to its own reply); c->lock is held.
+ */
 static void
 conn_deliver(struct sb_conn *c, Sockbroker__Response *resp)
 {
 	struct conn_call	*call;
+	int			 fd;
 
 	if (resp->id == 0 && resp->error != NULL) {
 		conn_refused(c, resp->error);
@@ -230,15 +274,15 @@ conn_deliver(struct sb_conn *c, Sockbroker__Response *resp)
 	}
 	TAILQ_FOREACH(call, &c->calls, entry) {
 		if (call->id == resp->id && !call->done) {
-			if (call->wantfd && resp->error == NULL &&
-			    resp->result_case ==
-			    SOCKBROKER__RESPONSE__RESULT_EMPTY)
+			if (conn_hasfd(resp, call->wantfd))
 				call->fd = conn_fd_pop(c);
 			call->resp = resp;
 			call->done = 1;
 			return;
 		}
 	}
+	if (conn_hasfd(resp, 0) && (fd = conn_fd_pop(c)) != -1)
+		close(fd);
 	sockbroker__response__free_unpacked(resp, NULL);
 }
 

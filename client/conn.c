@@ -24,6 +24,7 @@ static int	 conn_connect(struct sb_conn *, const char *, double);
 static int	 conn_hello(struct sb_conn *);
 static int	 conn_hello_copy(struct sb_conn *, const Sockbroker__HelloReply *);
 static double	 conn_open_timeout(void);
+static int	 conn_open_channels(void);
 static int	 conn_settimeo(int, int, double);
 
 /* Checks the connection argument of a public call. */
@@ -74,6 +75,7 @@ sb_open(const char *path)
 	}
 	if (conn_hello(c) == -1)
 		goto fail;
+	c->channels = conn_open_channels();
 	/* From now on calls wait as long as their handles' timeouts say. */
 	if (conn_settimeo(c->fd, SO_RCVTIMEO, 0) == -1 ||
 	    conn_settimeo(c->fd, SO_SNDTIMEO, 0) == -1) {
@@ -201,6 +203,15 @@ conn_open_timeout(void)
 	if (*end != '\0' || !isfinite(t) || t <= 0 || t > 1e6)
 		return (CONN_OPEN_TIMEOUT);
 	return (t);
+}
+
+/* Whether SOCKBROKER_CHANNELS asks for channels on every handle ("1"). */
+static int
+conn_open_channels(void)
+{
+	const char	*s = getenv("SOCKBROKER_CHANNELS");
+
+	return (s != NULL && strcmp(s, "1") == 0);
 }
 
 /* Monotonic time in seconds. */

@@ -57,6 +57,7 @@ static int	 sb_channel_send_start(struct sb_conn *, struct conn_chan *,
 static ssize_t	 sb_channel_send_end(struct sb_conn *, struct conn_call *,
 		     size_t);
 static size_t	 sb_channel_iov_total(const struct msghdr *);
+static int32_t	 sb_channel_send_ms(double, double);
 
 /* Creates the key of the threads' receive buffers. */
 static void
@@ -492,6 +493,24 @@ sb_channel_write(struct conn_chan *ch, struct msghdr *m, double t,
 }
 
 /*
+ * What a SEND carries of timeout t counted from start: the milliseconds
+ * the daemon may keep a datagram the socket has no room for (at least 1
+ * while t > 0), 0 for none.
+ */
+static int32_t
+sb_channel_send_ms(double t, double start)
+{
+	double	 left;
+
+	if (t <= 0)
+		return (0);
+	left = (t - (conn_now() - start)) * 1e3;
+	if (left < 1)
+		return (1);
+	return (left >= INT32_MAX - 1 ? INT32_MAX : (int32_t)(left + 0.999));
+}
+
+/*
  * Writes msg as a SEND message (call, if not NULL, registered for its
  * answer). 0, or -1 with errno; on failure call is forgotten.
  */
@@ -519,8 +538,9 @@ sb_channel_send_start(struct sb_conn *c, struct conn_chan *ch,
 		flags |= MSG_DONTWAIT;	/* the daemon's answer does not wait */
 	if (call != NULL && conn_call_begin(c, call) == -1)
 		return (-1);
-	sbc_encode(&hdr, SBC_SEND, call != NULL ? (uint32_t)call->id : 0, 0,
-	    (uint32_t)flags, alen, msg->msg_controllen, len);
+	sbc_encode(&hdr, SBC_SEND, call != NULL ? (uint32_t)call->id : 0,
+	    sb_channel_send_ms(t, start), (uint32_t)flags, alen,
+	    msg->msg_controllen, len);
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof hdr;
 	iov[1].iov_base = msg->msg_name;

@@ -13,15 +13,29 @@
 static int	 sb_socket_handle(struct sb_conn *, Sockbroker__Request *,
 		     double, struct sockaddr *, socklen_t *);
 static int	 sb_socket_empty(struct sb_conn *, Sockbroker__Request *);
+static int	 sb_socket_channels(struct sb_conn *);
 static void	 sb_socket_connect_fill(struct conn_chan *, int);
 static int	 sb_socket_connect(struct sb_conn *, int,
 		     const struct sockaddr *, socklen_t, int);
 static int	 sb_socket_name(struct sb_conn *, int, struct sockaddr *,
 		     socklen_t *, int);
 
+/* Whether new handles get their channels with their replies. */
+static int
+sb_socket_channels(struct sb_conn *c)
+{
+	int	 on;
+
+	pthread_mutex_lock(&c->lock);
+	on = c->channels && c->info.fd_passing;
+	pthread_mutex_unlock(&c->lock);
+	return (on);
+}
+
 /*
  * Sends a request answered by a HandleReply, registers the new handle with
- * timeout and copies the reply's address out. Returns the handle or -1.
+ * timeout (and the channel that came with the reply, if one did) and
+ * copies the reply's address out. Returns the handle or -1.
  */
 static int
 sb_socket_handle(struct sb_conn *c, Sockbroker__Request *req, double timeout,
@@ -29,16 +43,20 @@ sb_socket_handle(struct sb_conn *c, Sockbroker__Request *req, double timeout,
 {
 	Sockbroker__Response	*resp;
 	uint32_t		 h;
-	int			 r;
+	int			 r, fd;
 
-	if (conn_call(c, req, SOCKBROKER__RESPONSE__RESULT_HANDLE, &resp) == -1)
+	if (conn_call_handle(c, req, &resp, &fd) == -1)
 		return (-1);
 	h = resp->handle->handle;
 	if (h == 0 || h > INT_MAX) {
 		sockbroker__response__free_unpacked(resp, NULL);
+		if (fd != -1)
+			close(fd);
 		return (conn_protoerror(c, "bad handle in response"));
 	}
 	conn_handle_add(c, (int)h, timeout, resp->handle);
+	if (fd != -1 && conn_handle_setchan(c, (int)h, fd) == -1)
+		close(fd);	/* cannot be: the handle is new */
 	r = conn_address_to(c, resp->handle->address, addr, addrlen);
 	sockbroker__response__free_unpacked(resp, NULL);
 	return (r == -1 ? -1 : (int)h);
@@ -70,6 +88,7 @@ sb_socket(sb_conn *c, int family, int type, int protocol)
 	op.type = type;
 	op.has_protocol = 1;
 	op.protocol = protocol;
+	op.has_channel = op.channel = sb_socket_channels(c);
 	req.op_case = SOCKBROKER__REQUEST__OP_SOCKET;
 	req.socket = &op;
 
@@ -195,6 +214,7 @@ sb_accept(sb_conn *c, int h, struct sockaddr *addr, socklen_t *addrlen)
 		sb_channel_accept(&ch);	/* the daemon sends the next READY */
 	op.handle = h;
 	conn_handle_timeout(c, h, &op.has_timeout, &op.timeout);
+	op.has_channel = op.channel = sb_socket_channels(c);
 	req.op_case = SOCKBROKER__REQUEST__OP_ACCEPT;
 	req.accept = &op;
 	return (sb_socket_handle(c, &req, sb_getdefaulttimeout(c), addr,
@@ -267,6 +287,7 @@ sb_dup(sb_conn *c, int h)
 	if (conn_valid(c) == -1)
 		return (-1);
 	op.handle = h;
+	op.has_channel = op.channel = sb_socket_channels(c);
 	req.op_case = SOCKBROKER__REQUEST__OP_DUP;
 	req.dup = &op;
 	conn_handle_gettimeout(c, h, &timeout);
@@ -386,4 +407,33 @@ sb_getdefaulttimeout(sb_conn *c)
 	t = c->deftimeout;
 	pthread_mutex_unlock(&c->lock);
 	return (t);
+}
+
+/*
+ * With on set, every handle the connection creates from now on (sb_socket,
+ * sb_accept, sb_dup) gets its data channel with its reply; 0 stops it.
+ */
+SB_EXPORT int
+sb_setchannels(sb_conn *c, int on)
+{
+	if (conn_valid(c) == -1)
+		return (-1);
+	pthread_mutex_lock(&c->lock);
+	c->channels = on != 0;
+	pthread_mutex_unlock(&c->lock);
+	return (0);
+}
+
+/* Whether new handles get their channels with their replies. */
+SB_EXPORT int
+sb_getchannels(sb_conn *c)
+{
+	int	 on;
+
+	if (conn_valid(c) == -1)
+		return (-1);
+	pthread_mutex_lock(&c->lock);
+	on = c->channels;
+	pthread_mutex_unlock(&c->lock);
+	return (on);
 }

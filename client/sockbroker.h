@@ -169,6 +169,19 @@ int	 sb_passfd(sb_conn *c, int h);
  */
 int	 sb_fileno(sb_conn *c, int h);
 /*
+ * With on set, every handle this connection creates from then on (sb_socket,
+ * sb_accept, sb_dup) gets its data channel with its creating reply, in the
+ * same round trip: sb_fileno then returns it at once. 0 stops that; handles
+ * keep what they have. SOCKBROKER_CHANNELS=1 in the environment of sb_open
+ * turns it on. A handle whose type can have no channel, an AF_PACKET handle
+ * (its channel would bind it to every interface before sb_bind) and every
+ * handle of a daemon that passes no descriptors get none: sb_fileno asks
+ * for it as without the flag. 0 or -1 (EINVAL: no connection).
+ */
+int	 sb_setchannels(sb_conn *c, int on);
+/* Whether new handles get their channels (1) or not (0); -1 without c. */
+int	 sb_getchannels(sb_conn *c);
+/*
  * Linux's recvmmsg() and sendmmsg() (struct mmsghdr from <sys/socket.h>,
  * with _GNU_SOURCE), without recvmmsg's timeout: the handle's applies.
  * recvmmsg's first message waits as sb_recvmsg does (MSG_DONTWAIT: not at

@@ -19,7 +19,10 @@
  * count, or the error, EACCES and kind POLICY for a denial) goes to the
  * call id the message carries, on the control connection, so that the
  * library waits for it as for any request, while DATA stays in the channel
- * where poll() sees it. A stream send is not answered: a failure comes
+ * where poll() sees it. A datagram the socket has no room for waits (the
+ * channel is not read meanwhile) as long as its SEND's timeout says, counted
+ * from when it was read, then is answered EAGAIN with kind TIMEOUT, as a
+ * parked send request is. A stream send is not answered: a failure comes
  * back as ERROR and the channel stops taking data (the client's writes
  * fail with EPIPE). FILL messages are discarded; none is read while a
  * connect is in progress.
@@ -81,6 +84,8 @@ struct channel {
 	int		 out_shut;	/* our end shut for writing (EOF) */
 	Sockbroker__Request *linger;	/* a close waiting for the drain */
 	struct event	*linger_ev;
+	struct event	*send_ev;	/* a blocked datagram's timeout */
+	double		 in_time;	/* when ch->in's batch was read */
 	unsigned int	 armed;		/* CHAN_EV_* added */
 	struct event	*ev[4];		/* by CHAN_EV_* */
 	struct chan_queue out;		/* to the client */
@@ -128,6 +133,9 @@ static void	channel_connected(struct channel *);
 static int	channel_drained(const struct channel *);
 static void	channel_linger_done(struct channel *);
 static void	channel_linger_cb(evutil_socket_t, short, void *);
+static double	channel_now(void);
+static int	channel_send_wait(struct channel *, uint32_t);
+static void	channel_send_timeout_cb(evutil_socket_t, short, void *);
 static enum chan_state	channel_state(const struct handle *);
 
 /*
@@ -192,6 +200,8 @@ channel_close(struct handle *h)
 		sockbroker__request__free_unpacked(ch->linger, NULL);
 		event_free(ch->linger_ev);
 	}
+	if (ch->send_ev != NULL)
+		event_free(ch->send_ev);
 	free(ch->ibuf);
 	free(ch);
 	h->chan = NULL;
@@ -208,6 +218,8 @@ channel_kill(struct channel *ch)
 	ch->dead = 1;
 	for (i = 0; i < 4; i++)
 		event_del(ch->ev[i]);
+	if (ch->send_ev != NULL)
+		event_del(ch->send_ev);
 	ch->armed = 0;
 	close(ch->fd);
 	ch->fd = -1;
@@ -737,6 +749,7 @@ channel_dgram_in(struct channel *ch)
 			channel_kill(ch);
 		return;
 	}
+	ch->in_time = channel_now();	/* the batch's timeouts start */
 	for (i = 0; i < n; i++) {
 		if (msgs[i].msg_len == 0) {
 			ch->in_eof = 1;		/* the client closed its end */
@@ -914,12 +927,18 @@ channel_send(struct channel *ch, const struct sbc_msg *m, size_t *prog)
 		n = sendmsg(h->fd, &msg, (int)m->hdr.flags | MSG_DONTWAIT |
 		    MSG_NOSIGNAL);
 	while (n == -1 && errno == EINTR);
-	if (n == -1 && errno == EAGAIN && (ch->stream ||
-	    !(m->hdr.flags & MSG_DONTWAIT))) {
+	if (n == -1 && errno == EAGAIN && ch->stream) {
 		ch->blocked = 1;
 		return (1);
 	}
-	if (n == -1 && !ch->stream)
+	if (n == -1 && errno == EAGAIN && !(m->hdr.flags & MSG_DONTWAIT)) {
+		/* SEND's result: the timeout in milliseconds, 0 none. */
+		if (channel_send_wait(ch, m->hdr.result > 0 ?
+		    (uint32_t)m->hdr.result : 0) == 1)
+			return (1);
+		reply_error(s, req.id, SOCKBROKER__ERROR__KIND__TIMEOUT, EAGAIN,
+		    "send: timed out");
+	} else if (n == -1 && !ch->stream)
 		reply_errno(s, req.id, errno, "send");
 	else if (n == -1) {
 		if (errno == EPIPE || errno == ECONNRESET) {
@@ -934,6 +953,65 @@ channel_send(struct channel *ch, const struct sbc_msg *m, size_t *prog)
 		return (1);
 	}
 	return (0);
+}
+
+/* Monotonic time in seconds. */
+static double
+channel_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/*
+ * A datagram of ch->in's batch (or the one being read) found the socket
+ * full; its SEND gave it ms milliseconds (0: no limit). 1 if it waits
+ * (ch->blocked set, the timer armed for what is left), 0 if its time is
+ * up: it is answered with a timeout.
+ */
+static int
+channel_send_wait(struct channel *ch, uint32_t ms)
+{
+	struct timeval	 tv;
+	double		 left;
+
+	if (ms > 0 && (left = ch->in_time + ms / 1e3 - channel_now()) <= 0)
+		return (0);
+	ch->blocked = 1;
+	if (ms == 0)
+		return (1);
+	/* Out of memory in libevent: not something a client chose. */
+	if (ch->send_ev == NULL && (ch->send_ev = evtimer_new(sbd_base,
+	    channel_send_timeout_cb, ch)) == NULL)
+		fatalx("evtimer_new failed");
+	tv.tv_sec = (time_t)left;
+	tv.tv_usec = (suseconds_t)((left - (double)tv.tv_sec) * 1e6);
+	if (tv.tv_usec < 999999)
+		tv.tv_usec++;		/* not a hair early */
+	evtimer_add(ch->send_ev, &tv);
+	return (1);
+}
+
+/*
+ * A blocked datagram's timeout: it is tried once more, and answered with
+ * the timeout if the socket is still full; the channel is read again.
+ */
+static void
+channel_send_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct channel	*ch = arg;
+	struct session	*s = ch->h->session;
+
+	session_ref(s);
+	if (!ch->dead && ch->blocked) {
+		ch->blocked = 0;
+		channel_chan_read(ch);
+	}
+	if (!s->dead)
+		channel_arm(ch);
+	session_unref(s);
 }
 
 /*

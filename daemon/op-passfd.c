@@ -7,13 +7,25 @@
  *
  * channel: the client's end of the handle's data channel (channel.c),
  * sent the same way. It needs no grant: everything sent through it is
- * checked as a send request is.
+ * checked as a send request is. A new handle may get its channel with its
+ * HandleReply instead (op_channel_attach), when the request asks for it.
  */
 
 #include <errno.h>
 #include <unistd.h>
 
 #include "sockbrokerd.h"
+
+static int	op_channel_type(const struct handle *);
+
+/* Whether a handle's socket type can have a data channel. */
+static int
+op_channel_type(const struct handle *h)
+{
+	return (h->type == SOCK_STREAM || h->type == SOCK_DGRAM ||
+	    h->type == SOCK_SEQPACKET || h->type == SOCK_RAW ||
+	    h->type == SOCK_RDM);
+}
 
 /* passfd: the handle's descriptor, to a client the policy lets have it. */
 enum op_result
@@ -42,9 +54,7 @@ op_channel(struct session *s, Sockbroker__Request *req)
 		    "channel: the handle has one already");
 		return (OP_DONE);
 	}
-	if (h->type != SOCK_STREAM && h->type != SOCK_DGRAM &&
-	    h->type != SOCK_SEQPACKET && h->type != SOCK_RAW &&
-	    h->type != SOCK_RDM) {
+	if (!op_channel_type(h)) {
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
 		    EOPNOTSUPP, "channel: no channel for socket type %d",
 		    h->type);
@@ -60,4 +70,20 @@ op_channel(struct session *s, Sockbroker__Request *req)
 	reply_fd(s, req->id, fd);
 	close(fd);
 	return (OP_DONE);
+}
+
+/*
+ * A channel for a new handle (socket, accept, dup with channel set), the
+ * client's end in *clientfd: 0, or -1 if it gets none. An AF_PACKET socket
+ * gets none: opening a channel binds it to every interface, as a first
+ * receive does, and a new one is bound by the client first (sb_fileno).
+ */
+int
+op_channel_attach(struct handle *h, int *clientfd)
+{
+	if (!op_channel_type(h) || h->family == AF_PACKET) {
+		errno = EOPNOTSUPP;
+		return (-1);
+	}
+	return (channel_open(h, clientfd));
 }

@@ -21,7 +21,7 @@ static enum op_result	op_connect_wait(struct session *, struct handle *,
 static enum op_result	op_accept_try(struct session *, struct handle *,
 			    struct waiter *);
 static void	op_reply_handle(struct session *, uint64_t, struct handle *,
-		    const struct sockaddr *, socklen_t);
+		    const struct sockaddr *, socklen_t, int);
 
 /*
  * Finds the handle a request names; answers EBADF and returns NULL if it is
@@ -98,14 +98,19 @@ op_fail(struct session *s, const Sockbroker__Request *req, int kind,
 		    sbp_op_name(req), what);
 }
 
-/* Answers with a new handle and, for accept, the peer's address. */
+/*
+ * Answers with a new handle and, for accept, the peer's address; with
+ * chan set, its data channel comes with the reply if it can have one (a
+ * handle without is still answered: the client asks again or goes on).
+ */
 static void
 op_reply_handle(struct session *s, uint64_t id, struct handle *h,
-    const struct sockaddr *sa, socklen_t len)
+    const struct sockaddr *sa, socklen_t len, int chan)
 {
 	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
 	Sockbroker__HandleReply	 hr = SOCKBROKER__HANDLE_REPLY__INIT;
 	struct sbp_address	 a;
+	int			 fd;
 
 	hr.handle = h->value;
 	hr.family = h->family;
@@ -117,6 +122,18 @@ op_reply_handle(struct session *s, uint64_t id, struct handle *h,
 	resp.id = id;
 	resp.result_case = SOCKBROKER__RESPONSE__RESULT_HANDLE;
 	resp.handle = &hr;
+	if (chan && op_channel_attach(h, &fd) == 0) {
+		hr.has_channel = hr.channel = 1;
+		if (reply_send_fd(s, &resp, fd) == 0) {
+			close(fd);
+			return;
+		}
+		close(fd);
+		log_debug("client %u: handle %u: no room for its channel",
+		    s->num, h->value);
+		channel_close(h);
+		hr.has_channel = hr.channel = 0;
+	}
 	reply_send(s, &resp);
 }
 
@@ -205,7 +222,8 @@ op_socket(struct session *s, Sockbroker__Request *req)
 	}
 	log_debug("client %u: socket(%d, %d, %d) = handle %u", s->num,
 	    sr->family, type, protocol, h->value);
-	op_reply_handle(s, req->id, h, NULL, 0);
+	op_reply_handle(s, req->id, h, NULL, 0, sr->has_channel &&
+	    sr->channel);
 	return (OP_DONE);
 }
 
@@ -395,7 +413,8 @@ op_accept_try(struct session *s, struct handle *h, struct waiter *w)
 		return (OP_DONE);
 	}
 	op_reply_handle(s, w->req->id, nh, noaddr ? NULL :
-	    (struct sockaddr *)&ss, len);
+	    (struct sockaddr *)&ss, len, w->req->accept->has_channel &&
+	    w->req->accept->channel);
 	return (OP_DONE);
 }
 
@@ -482,6 +501,7 @@ op_dup(struct session *s, Sockbroker__Request *req)
 		return (OP_DONE);
 	}
 	nh->bound = h->bound;
-	op_reply_handle(s, req->id, nh, NULL, 0);
+	op_reply_handle(s, req->id, nh, NULL, 0, req->dup->has_channel &&
+	    req->dup->channel);
 	return (OP_DONE);
 }

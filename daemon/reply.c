@@ -110,6 +110,25 @@ reply_fd(struct session *s, uint64_t id, int fd)
 	reply_failed(s, &resp);
 }
 
+/*
+ * Sends a response with a duplicate of fd (SCM_RIGHTS). Returns 0, or -1
+ * with errno EMFILE, ENFILE or ENOBUFS and nothing sent when there is no
+ * room for the descriptor (the caller answers otherwise); any other failure
+ * is reply_send's.
+ */
+int
+reply_send_fd(struct session *s, Sockbroker__Response *resp, int fd)
+{
+	if (s->dead)
+		return (0);
+	if (peer_send_fd(&s->peer, &resp->base, fd) == 0)
+		return (0);
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS)
+		return (-1);
+	reply_failed(s, resp);
+	return (0);
+}
+
 /* Answers with a byte count. */
 void
 reply_count(struct session *s, uint64_t id, uint64_t count)

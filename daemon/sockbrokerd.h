@@ -331,6 +331,7 @@ void	reply_error(struct session *, uint64_t, int, int, const char *, ...)
 void	reply_errno(struct session *, uint64_t, int, const char *);
 void	reply_empty(struct session *, uint64_t);
 void	reply_fd(struct session *, uint64_t, int);
+int	reply_send_fd(struct session *, Sockbroker__Response *, int);
 void	reply_count(struct session *, uint64_t, uint64_t);
 void	reply_address(struct session *, uint64_t, const struct sockaddr *,
 	    socklen_t, int);
@@ -423,6 +424,7 @@ enum op_result	op_ioctl(struct session *, Sockbroker__Request *);
 /* op-passfd.c */
 enum op_result	op_passfd(struct session *, Sockbroker__Request *);
 enum op_result	op_channel(struct session *, Sockbroker__Request *);
+int	op_channel_attach(struct handle *, int *);
 
 /* channel.c */
 int	channel_open(struct handle *, int *);

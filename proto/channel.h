@@ -16,8 +16,12 @@
  * connection waiting, a non-blocking connect finished). Client to daemon:
  * SEND (flags = send flags, address, ancillary items, data; a non-zero seq
  * is the id of the client's call that the daemon answers on the control
- * connection, as it answers a send request), FILL (padding the client
- * writes while a connect is in progress, discarded by the daemon).
+ * connection, as it answers a send request; result = a datagram's timeout
+ * in milliseconds, 0 for none: while the socket has no room the daemon
+ * keeps it that long from when it read it, then answers EAGAIN with kind
+ * TIMEOUT; MSG_DONTWAIT in flags answers EAGAIN at once), FILL (padding
+ * the client writes while a connect is in progress, discarded by the
+ * daemon).
  *
  * EOF of the real socket is the pair's own: the daemon shuts its end for
  * writing, so that recv() returns 0 and poll() reports it readable from
@@ -49,7 +53,8 @@ struct sbc_hdr {
 	uint8_t		 pad;		/* 0 */
 	uint16_t	 addrlen;	/* sockaddr bytes that follow */
 	uint32_t	 seq;		/* SEND: call id to answer; 0: none */
-	int32_t		 result;	/* DATA: real length; ERROR: -errno */
+	int32_t		 result;	/* DATA: real length; ERROR: -errno;
+					   SEND: timeout in ms, 0 none */
 	uint32_t	 flags;		/* DATA: msg_flags; SEND: send flags */
 	uint32_t	 datalen;	/* data bytes, after address and ctrl */
 	uint32_t	 ctrllen;	/* ancillary bytes, after the address */

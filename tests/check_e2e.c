@@ -36,6 +36,7 @@ const struct check_program check_program = {
 		e2e_scale_suite,
 		e2e_channel_suite,
 		e2e_chanpoll_suite,
+		e2e_attach_suite,
 		NULL,
 	},
 };
