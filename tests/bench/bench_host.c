@@ -4,7 +4,9 @@
  * test): the control round trip against a bare UNIX ping-pong, 64-byte UDP
  * receive and send, TCP bulk both ways in 64 KiB calls, and AF_PACKET
  * capture on a veth pair whose other end is in a network namespace of the
- * benchmark's own. One TCase per table (CK_RUN_CASE picks), each against
+ * benchmark's own, and what a handle's channel costs (handles created a
+ * second without, lazily and with sb_setchannels; an idle one's daemon
+ * descriptors and memory). One TCase per table (CK_RUN_CASE picks), each against
  * its own daemon; see bench.h for the method.
  */
 
@@ -32,6 +34,7 @@
 #define BENCH_DGRAM	64		/* bytes per datagram or frame */
 #define BENCH_RCVBUF	(1024 * 1024)
 #define BENCH_ETHERTYPE	0x88b5		/* IEEE local experimental */
+#define BENCH_IDLE	1000		/* idle handles measured */
 
 /* The sockets of one variant and the address between them. */
 struct bench_net {
@@ -85,6 +88,8 @@ static int	 bench_packet_direct(void *);
 static int	 bench_packet_handle(sb_conn *, void *);
 static int	 bench_packet_source(void *);
 static Suite	*bench_suite(void);
+static double	 bench_handle_rate(sb_conn *, int, double);
+static long	 bench_slab_size(const char *);
 
 /* A connection to the daemon, with this process and the daemon pinned. */
 static sb_conn *
@@ -602,6 +607,114 @@ START_TEST(test_packet)
 }
 END_TEST
 
+/*
+ * sb_socket (UDP) and sb_close for t seconds, with chan set through
+ * sb_fileno too (a request of its own unless the flag is on): handles a
+ * second.
+ */
+static double
+bench_handle_rate(sb_conn *c, int chan, double t)
+{
+	double		 t0, end;
+	uint64_t	 n;
+	int		 h;
+
+	for (n = 0, t0 = fixture_now(), end = t0 + t; fixture_now() < end;
+	    n++) {
+		h = sb_socket(c, AF_INET, SOCK_DGRAM, 0);
+		ck_assert_msg(h > 0, "sb_socket: %s", strerror(errno));
+		if (chan)
+			ck_assert_int_ge(sb_fileno(c, h), 0);
+		ck_assert_int_eq(sb_close(c, h), 0);
+	}
+	return (n / (fixture_now() - t0));
+}
+
+/* The object size of a kernel slab cache (/proc/slabinfo), or -1. */
+static long
+bench_slab_size(const char *cache)
+{
+	char	 line[512], name[64];
+	long	 active, total, size = -1;
+	FILE	*f;
+
+	if ((f = fopen("/proc/slabinfo", "re")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%63s %ld %ld %ld", name, &active, &total,
+		    &size) == 4 && strcmp(name, cache) == 0)
+			break;
+		else
+			size = -1;
+	fclose(f);
+	return (size);
+}
+
+/*
+ * handles: what a channel costs, for choosing when a handle gets one.
+ * Creation: sb_socket and sb_close a second with no channel, with one by
+ * sb_fileno (lazily: a second request), and with sb_setchannels (the
+ * channel in the socket's own reply), in rounds (the best of each). Idle:
+ * the daemon's descriptors and RSS per handle for BENCH_IDLE UDP handles,
+ * then per channel added to each of them.
+ */
+START_TEST(test_handles)
+{
+	sb_conn		*c = bench_open();
+	const char	*names[] = { "no channel", "channel by sb_fileno (lazy)",
+	    "channel with reply (flag)" };
+	double		 t, best[3] = { 0, 0, 0 }, r;
+	long		 fd0, fd1, fd2, kb0, kb1, kb2;
+	int		 i, k, rounds = bench_rounds(), *h;
+
+	t = bench_seconds() / rounds;
+	for (k = 0; k < rounds; k++) {
+		for (i = 0; i < 3; i++) {
+			ck_assert_int_eq(sb_setchannels(c, i == 2), 0);
+			r = bench_handle_rate(c, i > 0, t);
+			best[i] = r > best[i] ? r : best[i];
+		}
+	}
+	ck_assert_int_eq(sb_setchannels(c, 0), 0);
+	printf("\nhandle creation, udp: sb_socket + sb_close\n"
+	    "  %-30s %11s %6s %9s\n", "", "handles/s", "ratio", "us each");
+	if (fixture_slow())
+		printf("  (the daemon runs under SB_DAEMON_WRAPPER: its figures "
+		    "say nothing)\n");
+	for (i = 0; i < 3; i++)
+		printf("  %-30s %11.0f %5.2fx %9.1f\n", names[i], best[i],
+		    best[i] / best[0], 1e6 / best[i]);
+
+	ck_assert_ptr_nonnull(h = calloc(BENCH_IDLE, sizeof *h));
+	fd0 = fixture_fd_baseline();
+	kb0 = fixture_rss_kb();
+	for (i = 0; i < BENCH_IDLE; i++)
+		ck_assert_int_gt(h[i] = sb_socket(c, AF_INET, SOCK_DGRAM, 0),
+		    0);
+	fd1 = fixture_fd_baseline();
+	kb1 = fixture_rss_kb();
+	for (i = 0; i < BENCH_IDLE; i++)
+		ck_assert_int_ge(sb_fileno(c, h[i]), 0);
+	fd2 = fixture_fd_baseline();
+	kb2 = fixture_rss_kb();
+	for (i = 0; i < BENCH_IDLE; i++)
+		ck_assert_int_eq(sb_close(c, h[i]), 0);
+	free(h);
+	printf("\nidle handles, udp: the daemon's cost per handle (%d)\n"
+	    "  %-30s %11s %11s\n", BENCH_IDLE, "", "descriptors", "RSS kB");
+	printf("  %-30s %11.2f %11.2f\n", "handle without a channel",
+	    (double)(fd1 - fd0) / BENCH_IDLE, (double)(kb1 - kb0) / BENCH_IDLE);
+	printf("  %-30s %11.2f %11.2f\n", "its channel, in addition",
+	    (double)(fd2 - fd1) / BENCH_IDLE, (double)(kb2 - kb1) / BENCH_IDLE);
+	bench_note("kernel: a handle is a UDP sock (slab %ld B) and an inode "
+	    "(%ld B); its channel two AF_UNIX socks (each about 1 KiB, a "
+	    "merged slab) with their inodes, and the client's descriptor",
+	    bench_slab_size("UDP"), bench_slab_size("sock_inode_cache"));
+	ck_assert(best[0] > 0 && best[1] > 0 && best[2] > 0);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* The benchmarks, one TCase per table. */
 static Suite *
 bench_suite(void)
@@ -609,9 +722,9 @@ bench_suite(void)
 	Suite		*s = suite_create("bench");
 	TCase		*tc;
 	const char	*names[] = { "control", "udp_recv", "udp_send", "tcp",
-	    "packet" };
+	    "packet", "handles" };
 	const TTest	*tests[] = { test_control, test_udp_recv,
-	    test_udp_send, test_tcp, test_packet };
+	    test_udp_send, test_tcp, test_packet, test_handles };
 	size_t		 i;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
