@@ -174,9 +174,11 @@ int	 sb_fileno(sb_conn *c, int h);
  * same round trip: sb_fileno then returns it at once. 0 stops that; handles
  * keep what they have. SOCKBROKER_CHANNELS=1 in the environment of sb_open
  * turns it on. A handle whose type can have no channel, an AF_PACKET handle
- * (its channel would bind it to every interface before sb_bind) and every
- * handle of a daemon that passes no descriptors get none: sb_fileno asks
- * for it as without the flag. 0 or -1 (EINVAL: no connection).
+ * (its channel would bind it to every interface before sb_bind), an sb_dup
+ * of a handle that has a channel (two relays would split the socket's data)
+ * and every handle of a daemon that passes no descriptors get none:
+ * sb_fileno asks for it as without the flag. 0 or -1 (EINVAL: no
+ * connection).
  */
 int	 sb_setchannels(sb_conn *c, int on);
 /* Whether new handles get their channels (1) or not (0); -1 without c. */

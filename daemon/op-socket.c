@@ -501,7 +501,8 @@ op_dup(struct session *s, Sockbroker__Request *req)
 		return (OP_DONE);
 	}
 	nh->bound = h->bound;
+	/* A second relay on one socket would split its data between them. */
 	op_reply_handle(s, req->id, nh, NULL, 0, req->dup->has_channel &&
-	    req->dup->channel);
+	    req->dup->channel && h->chan == NULL);
 	return (OP_DONE);
 }

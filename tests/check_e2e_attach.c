@@ -2,9 +2,10 @@
 /*
  * Channels that come with their handles (sb_setchannels, SOCKBROKER_CHANNELS):
  * with the flag, sb_socket and sb_accept bring the channel in their reply,
- * so that sb_fileno asks nothing (checked with the daemon stopped); the flag
- * off again stops that; the handle limit holds; the daemon's and the
- * client's descriptors come back to their baseline. And the timeout of a
+ * so that sb_fileno asks nothing (checked with the daemon stopped), and so
+ * does sb_dup of a handle without a channel; the flag off again stops
+ * that; the handle limit holds; the daemon's and the client's descriptors
+ * come back to their baseline. And the timeout of a
  * datagram send through a channel whose real socket is full: timeout 0 and
  * MSG_DONTWAIT are EAGAIN at once, a timeout of 0.2 s is EAGAIN with kind
  * SB_ERR_TIMEOUT after about that long, as a send request's is.
@@ -220,6 +221,33 @@ START_TEST(test_flag_off_again_and_descriptors_back)
 }
 END_TEST
 
+/*
+ * With the flag, an sb_dup of a handle without a channel comes with one;
+ * an sb_dup of a handle with one does not (two relays would split the
+ * socket's datagrams): the daemon holds no third descriptor for it.
+ */
+START_TEST(test_flag_dup_only_of_a_handle_without_channel)
+{
+	sb_conn	*c = fixture_open();
+	int	 base, a, b, d, fd;
+
+	ck_assert_int_gt(a = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
+	base = fixture_fd_baseline();
+	ck_assert_int_eq(sb_setchannels(c, 1), 0);
+	ck_assert_int_gt(b = sb_dup(c, a), 0);
+	ck_assert_int_eq(fixture_fd_wait(base + 2), base + 2);
+	ck_assert_msg(attach_fileno_stopped(c, b, &fd), "sb_fileno asked "
+	    "the daemon");
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_gt(d = sb_dup(c, b), 0);
+	ck_assert_int_eq(fixture_fd_wait(base + 3), base + 3);
+	ck_assert_int_eq(sb_close(c, b), 0);
+	ck_assert_int_eq(sb_close(c, d), 0);
+	ck_assert_int_eq(sb_close(c, a), 0);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* SOCKBROKER_CHANNELS=1 turns the flag on for the connections sb_open makes. */
 START_TEST(test_environment_turns_the_flag_on)
 {
@@ -371,6 +399,7 @@ e2e_attach_suite(void)
 	tcase_add_test(tc, test_flag_socket_brings_its_channel);
 	tcase_add_test(tc, test_flag_accept_brings_its_channel);
 	tcase_add_test(tc, test_flag_off_again_and_descriptors_back);
+	tcase_add_test(tc, test_flag_dup_only_of_a_handle_without_channel);
 	tcase_add_test(tc, test_environment_turns_the_flag_on);
 	suite_add_tcase(s, tc);
 
