@@ -157,7 +157,9 @@ int	 sb_passfd(sb_conn *c, int h);
  * with the handle's timeout waited for locally. Datagram sends (at most
  * 64 KiB) go through it and return their own answer: the byte count, or
  * the error (EACCES, kind SB_ERR_POLICY, for what the policy refuses); with
- * timeout 0 a send the socket has no room for is EAGAIN. A stream send
+ * timeout 0 (or MSG_DONTWAIT) a send the socket has no room for is EAGAIN at
+ * once, with a timeout EAGAIN of kind SB_ERR_TIMEOUT once it stayed full
+ * that long, as a send request's. A stream send
  * returns once its bytes (at most 64 KiB a call) are in the channel; an
  * error the daemon meets passing them on is the next receive's error, and
  * later sends fail with EPIPE. sb_shutdown(SHUT_WR) and sb_close of a
