@@ -359,6 +359,9 @@ START_TEST(test_dgram_send_timeout_on_a_full_socket)
 		ck_assert_int_eq(sb_lasterror()->kind, SB_ERR_TIMEOUT);
 		ck_assert_msg(dt >= 0.15 && dt < 0.2 + slow, "timed out "
 		    "after %.3f s", dt);
+		fprintf(stderr, "e2e_attach: a channel send with timeout "
+		    "0.2 s on a full socket: EAGAIN (timeout) after %.3f s\n",
+		    dt);
 	}
 	t0 = fixture_now();
 	ck_assert_int_eq(sb_send(c, h, "z", 1, MSG_DONTWAIT), -1);
