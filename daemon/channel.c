@@ -35,6 +35,8 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
+#include <linux/sockios.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -51,6 +53,8 @@
 #define CHAN_LINGER	10		/* seconds a close waits for a drain */
 #define CHAN_SPLICE_MIN	4096		/* data left of a SEND worth a splice */
 #define CHAN_SPLICE	(SPLICE_F_NONBLOCK | SPLICE_F_MOVE)
+#define CHAN_SNDBUF	(1 << 20)	/* a stream pair's buffer, each way */
+#define CHAN_SLACK	4096		/* a header's room in the pair */
 
 enum chan_state {
 	CHAN_DATA,			/* relaying */
@@ -82,6 +86,8 @@ struct channel {
 	int		 dead;		/* our end closed: no relay */
 	int		 out_shut;	/* our end shut for writing (EOF) */
 	int		 nosplice;	/* splice refused: copy both ways */
+	int		 full;		/* no room for a chunk: wait for it */
+	int		 sndbuf;	/* our end's SO_SNDBUF */
 	int		 sp_big;	/* last SEND spliced: read headers alone */
 	int		 sp_drop;	/* the SEND being spliced failed: skip */
 	uint32_t	 sp_flags;	/* its flags */
@@ -137,6 +143,7 @@ static void	channel_stream_queue(struct channel *, const struct sbc_hdr *,
 static int	channel_stream_splice_send(struct channel *, int);
 static void	channel_stream_unsplice(struct channel *);
 static void	channel_stream_convert(struct channel *);
+static void	channel_stream_open(struct channel *, int);
 static int	channel_pipe_open(void);
 static void	channel_pipe_close(void);
 static int	channel_pipe_read(uint8_t *, size_t);
@@ -196,10 +203,8 @@ channel_open(struct handle *h, int *clientfd)
 		if (ch->ev[i] == NULL)
 			fatalx("event_new failed");
 	}
-	if (ch->stream) {
-		chan_pipe_users++;
-		ch->nosplice = channel_pipe_open() == -1;
-	}
+	if (ch->stream)
+		channel_stream_open(ch, sv[1]);
 	h->chan = ch;
 	*clientfd = sv[1];
 	channel_update(h);
@@ -228,6 +233,26 @@ channel_close(struct handle *h)
 		channel_pipe_close();
 	free(ch);
 	h->chan = NULL;
+}
+
+/*
+ * A stream pair's buffers, each way (the kernel caps them at wmem_max): a
+ * callback moves several chunks, and the client writes several before it
+ * waits. And the shared pipe, for the splices.
+ */
+static void
+channel_stream_open(struct channel *ch, int clientfd)
+{
+	int		 v = CHAN_SNDBUF;
+	socklen_t	 len = sizeof v;
+
+	setsockopt(ch->fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+	setsockopt(clientfd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+	if (getsockopt(ch->fd, SOL_SOCKET, SO_SNDBUF, &v, &len) == -1)
+		v = 0;
+	ch->sndbuf = v;
+	chan_pipe_users++;
+	ch->nosplice = channel_pipe_open() == -1;
 }
 
 /* Opens the shared pipe if it is not: 0, or -1 (no splice then). */
@@ -378,7 +403,7 @@ channel_arm(struct channel *ch)
 		shutdown(ch->fd, SHUT_WR);	/* the client reads EOF */
 		ch->out_shut = 1;
 	}
-	if (outq)
+	if (outq || ch->full)
 		want |= 1U << CHAN_EV_CHAN_W;
 	else if ((ch->state == CHAN_DATA && !ch->sock_eof) ||
 	    (ch->state == CHAN_LISTEN && !ch->ready_sent))
@@ -409,6 +434,7 @@ channel_cb(evutil_socket_t fd, short what, void *arg)
 
 	session_ref(s);
 	if (fd == ch->fd && (what & EV_WRITE)) {
+		ch->full = 0;
 		if (channel_flush(ch) == 0 && ch->out.n == ch->out.i)
 			channel_queue_reset(&ch->out);
 	} else if (fd == ch->fd)
@@ -823,10 +849,20 @@ channel_stream_splice(struct channel *ch)
 {
 	struct sbc_hdr	 hdr;
 	ssize_t		 n, w;
-	size_t		 off;
+	size_t		 off, room = SBC_MAX_DATA;
+	int		 q;
 
+	/* Only what the pair takes now: a remainder would be copied. */
+	if (ch->sndbuf > 0 && ioctl(ch->fd, SIOCOUTQ, &q) == 0) {
+		if (q + CHAN_SLACK + (int)CHAN_SPLICE_MIN > ch->sndbuf) {
+			ch->full = 1;
+			return (1);
+		}
+		if ((size_t)(ch->sndbuf - q - CHAN_SLACK) < room)
+			room = (size_t)(ch->sndbuf - q - CHAN_SLACK);
+	}
 	do
-		n = splice(ch->h->fd, NULL, chan_pipe[1], NULL, SBC_MAX_DATA,
+		n = splice(ch->h->fd, NULL, chan_pipe[1], NULL, room,
 		    CHAN_SPLICE);
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && (errno == EINVAL || errno == ENOSYS)) {
@@ -1060,7 +1096,8 @@ channel_stream_in(struct channel *ch)
  * data or flags: nothing to check but its header), the data still in the
  * pair is left there for channel_stream_splice_send: ch->ibuf keeps the
  * whole messages before it and the data it has of it, as a SEND of its
- * own. Whole messages are left for channel_stream_run.
+ * own. Whole messages are left for channel_stream_run. Whether the last
+ * SEND was large (ch->sp_big) says if the next header is read alone.
  */
 static void
 channel_stream_convert(struct channel *ch)
@@ -1068,17 +1105,21 @@ channel_stream_convert(struct channel *ch)
 	struct sbc_hdr	 hdr;
 	size_t		 off = 0, have;
 	ssize_t		 len;
+	int		 plain;
 
-	while ((len = sbc_header(ch->ibuf + off, ch->ilen - off, &hdr)) > 0 &&
-	    (size_t)len <= ch->ilen - off)
+	while ((len = sbc_header(ch->ibuf + off, ch->ilen - off, &hdr)) > 0) {
+		plain = hdr.type == SBC_SEND && hdr.addrlen == 0 &&
+		    hdr.ctrllen == 0 &&
+		    (hdr.flags & ~(uint32_t)MSG_DONTWAIT) == 0;
+		ch->sp_big = plain && hdr.datalen >= CHAN_SPLICE_MIN;
+		if ((size_t)len > ch->ilen - off)
+			break;
 		off += (size_t)len;
+	}
 	if (len <= 0)
 		return;		/* a header to come, or malformed: run says */
 	have = ch->ilen - off - SBC_HDR_LEN;
-	ch->sp_big = hdr.type == SBC_SEND && hdr.addrlen == 0 &&
-	    hdr.ctrllen == 0 && (hdr.flags & ~(uint32_t)MSG_DONTWAIT) == 0 &&
-	    hdr.datalen - have >= CHAN_SPLICE_MIN;
-	if (!ch->sp_big)
+	if (!plain || hdr.datalen - have < CHAN_SPLICE_MIN)
 		return;
 	ch->sp_left = hdr.datalen - have;
 	ch->sp_flags = hdr.flags;
