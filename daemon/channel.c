@@ -27,6 +27,14 @@
  * Closing a stream handle waits (CHAN_LINGER seconds at most) until what
  * the client wrote before it shut its end went to the socket.
  *
+ * Stream data is spliced, not copied, both ways (socket -> pipe -> pair,
+ * pair -> pipe -> socket), through one pipe all stream channels share: no
+ * descriptor more a channel, and the pipe is empty between callbacks (what
+ * the other side did not take is read out of it into the channel's queue;
+ * towards the client, a chunk is only as large as the pair has room for).
+ * A SEND with an address, ancillary data or flags, a socket the kernel
+ * cannot splice (EINVAL) and one a client made blocking are copied.
+ *
  * A malformed message from the client closes that channel (logged once),
  * not the session: its recv requests keep failing with EBUSY and it may
  * close the handle. Nothing here blocks or grows past one batch.
