@@ -30,6 +30,7 @@
 
 #define SB_CHANNEL_BATCH	32	/* datagrams one recvmmsg takes */
 #define SB_CHANNEL_FLAGS	(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT)
+#define SB_CHANNEL_GRACE	1.0	/* seconds a chunk's data may lag */
 
 static pthread_once_t	sb_channel_once = PTHREAD_ONCE_INIT;
 static pthread_key_t	sb_channel_key;
@@ -48,8 +49,12 @@ static ssize_t	 sb_channel_dgram_recv(struct conn_chan *, struct msghdr *,
 		     int);
 static ssize_t	 sb_channel_stream_recv(struct sb_conn *, struct conn_chan *,
 		     struct msghdr *, int);
+static ssize_t	 sb_channel_stream_read(struct conn_chan *, struct msghdr *,
+		     int, double, double);
 static int	 sb_channel_header(struct conn_chan *, int, double,
 		     struct sbc_hdr *);
+static ssize_t	 sb_channel_stream_peek(struct conn_chan *, size_t,
+		     const struct sbc_hdr *, struct msghdr *);
 static int	 sb_channel_write(struct conn_chan *, struct msghdr *, double,
 		     double);
 static int	 sb_channel_send_start(struct sb_conn *, struct conn_chan *,
@@ -313,6 +318,30 @@ sb_channel_dgram_recv(struct conn_chan *ch, struct msghdr *msg, int flags)
 }
 
 /*
+ * One recvmsg on a stream channel (MSG_PEEK of flags kept), waiting within
+ * t (SB_TIMEOUT_NONE, 0 or seconds) from start while nothing is there:
+ * what recvmsg returned, or -1 with errno.
+ */
+static ssize_t
+sb_channel_stream_read(struct conn_chan *ch, struct msghdr *m, int flags,
+    double t, double start)
+{
+	ssize_t	 n;
+
+	for (;;) {
+		n = recvmsg(ch->fd, m, MSG_DONTWAIT | (flags & MSG_PEEK));
+		if (n >= 0)
+			return (n);
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return (conn_oserror(errno, "data channel"));
+		if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
+			return (-1);
+	}
+}
+
+/*
  * The header of the next message of a stream channel, peeked at (with
  * MSG_PEEK in flags) or taken: 1, 0 at EOF, -1 with errno. A header the
  * daemon has written only in part is waited for: the rest follows.
@@ -323,20 +352,22 @@ sb_channel_header(struct conn_chan *ch, int flags, double start,
 {
 	struct iovec	 iov = { .iov_base = hdr, .iov_len = sizeof *hdr };
 	struct msghdr	 msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t		 n;
+	double		 t = (flags & MSG_DONTWAIT) ? 0 : ch->timeout;
+	ssize_t		 n, m;
 
 	for (;;) {
-		if ((n = sb_channel_recv(ch, &msg, flags | MSG_PEEK,
+		if ((n = sb_channel_stream_read(ch, &msg, flags, t,
 		    start)) <= 0)
 			return ((int)n);
 		if ((size_t)n < sizeof *hdr && (flags & MSG_PEEK)) {
 			poll(NULL, 0, 1);	/* the rest is coming */
 			continue;
 		}
-		if ((size_t)n < sizeof *hdr)
-			n = recv(ch->fd, hdr, sizeof *hdr, MSG_WAITALL);
-		else if (!(flags & MSG_PEEK))
-			(void)recv(ch->fd, hdr, sizeof *hdr, MSG_DONTWAIT);
+		if ((size_t)n < sizeof *hdr) {
+			m = recv(ch->fd, (uint8_t *)hdr + n, sizeof *hdr -
+			    (size_t)n, MSG_WAITALL);
+			n = m <= 0 ? m : n + m;
+		}
 		if (n != (ssize_t)sizeof *hdr)
 			return (conn_oserror(EBADMSG, "channel ends inside a "
 			    "header"));
@@ -348,9 +379,45 @@ sb_channel_header(struct conn_chan *ch, int flags, double start,
 }
 
 /*
+ * MSG_PEEK at a chunk whose header hdr is still in the channel, for at
+ * most total bytes. The daemon writes a header before its data (a splice
+ * follows it): data that lags is waited for, SB_CHANNEL_GRACE at most.
+ */
+static ssize_t
+sb_channel_stream_peek(struct conn_chan *ch, size_t total,
+    const struct sbc_hdr *hdr, struct msghdr *msg)
+{
+	uint8_t		*buf;
+	double		 start = conn_now();
+	size_t		 want = total < hdr->datalen ? total : hdr->datalen;
+	ssize_t		 n;
+
+	if ((buf = sb_channel_buf()) == NULL)
+		return (-1);
+	for (;;) {
+		n = recv(ch->fd, buf, sizeof *hdr + want, MSG_PEEK |
+		    MSG_DONTWAIT);
+		if (n > (ssize_t)sizeof *hdr || (n == (ssize_t)sizeof *hdr &&
+		    want == 0))
+			break;
+		if (n == -1 && errno != EAGAIN && errno != EINTR)
+			return (conn_oserror(errno, "data channel"));
+		if (n == 0 || conn_now() - start > SB_CHANNEL_GRACE)
+			return (conn_oserror(EAGAIN, "would block"));
+		poll(NULL, 0, 1);	/* the data is coming */
+	}
+	return (sb_channel_scatter(buf + sizeof *hdr, (size_t)n - sizeof *hdr,
+	    msg));
+}
+
+/*
  * recv on a stream channel: from the chunk being read (ch->rest bytes
  * left of it in the channel), else from the next DATA message. A socket
- * error the daemon reported is this call's; READY is skipped.
+ * error the daemon reported is this call's; READY is skipped. The header
+ * is taken alone, then the data straight into the caller's buffer; data
+ * that lags behind a header taken in this call is waited for (the handle's
+ * timeout, SB_CHANNEL_GRACE at least), so that a poll() that saw the
+ * header readable is not answered EAGAIN.
  */
 static ssize_t
 sb_channel_stream_recv(struct sb_conn *c, struct conn_chan *ch,
@@ -361,6 +428,7 @@ sb_channel_stream_recv(struct sb_conn *c, struct conn_chan *ch,
 	struct msghdr	 m;
 	uint8_t		*buf;
 	double		 start = conn_now();
+	double		 t = (flags & MSG_DONTWAIT) ? 0 : ch->timeout;
 	size_t		 want, total = sb_channel_iov_total(msg);
 	ssize_t		 n;
 	int		 r, peek = flags & MSG_PEEK;
@@ -384,21 +452,13 @@ sb_channel_stream_recv(struct sb_conn *c, struct conn_chan *ch,
 		    hdr.ctrllen != 0)
 			return (conn_oserror(EBADMSG, "unexpected channel "
 			    "message"));
-		if (!peek) {
-			ch->rest = hdr.datalen;
-			conn_handle_setrest(c, ch->h, ch->rest);
-			continue;
-		}
-		/* Peeking at a chunk whose header is still in the channel. */
-		if ((buf = sb_channel_buf()) == NULL)
-			return (-1);
-		want = total < hdr.datalen ? total : hdr.datalen;
-		n = recv(ch->fd, buf, sizeof hdr + want, MSG_PEEK |
-		    MSG_DONTWAIT);
-		if (n < (ssize_t)sizeof hdr)
-			return (conn_oserror(EAGAIN, "would block"));
-		return (sb_channel_scatter(buf + sizeof hdr,
-		    (size_t)n - sizeof hdr, msg));
+		if (peek)
+			return (sb_channel_stream_peek(ch, total, &hdr, msg));
+		ch->rest = hdr.datalen;
+		conn_handle_setrest(c, ch->h, ch->rest);
+		if (t >= 0 && t < SB_CHANNEL_GRACE)
+			t = SB_CHANNEL_GRACE;
+		start = conn_now();
 	}
 	want = total < ch->rest ? total : ch->rest;
 	if (want == 0)
@@ -419,7 +479,7 @@ sb_channel_stream_recv(struct sb_conn *c, struct conn_chan *ch,
 		m.msg_iov = iov;
 		m.msg_iovlen = 1;
 	}
-	if ((n = sb_channel_recv(ch, &m, flags, start)) <= 0)
+	if ((n = sb_channel_stream_read(ch, &m, flags, t, start)) <= 0)
 		return (n == 0 ? conn_oserror(EBADMSG, "data channel ends "
 		    "inside a chunk") : -1);
 	if (m.msg_iov == iov && iov[0].iov_base != msg->msg_iov[0].iov_base)

@@ -30,6 +30,14 @@
  * Closing a stream handle waits (CHAN_LINGER seconds at most) until what
  * the client wrote before it shut its end went to the socket.
  *
+ * Stream data is spliced, not copied, both ways (socket -> pipe -> pair,
+ * pair -> pipe -> socket), through one pipe all stream channels share: no
+ * descriptor more a channel, and the pipe is empty between callbacks (what
+ * the other side did not take is read out of it into the channel's queue;
+ * towards the client, a chunk is only as large as the pair has room for).
+ * A SEND with an address, ancillary data or flags, a socket the kernel
+ * cannot splice (EINVAL) and one a client made blocking are copied.
+ *
  * A malformed message from the client closes that channel (logged once),
  * not the session: its recv requests keep failing with EBUSY and it may
  * close the handle. Nothing here blocks or grows past one batch.
@@ -37,6 +45,8 @@
 
 #include <sys/ioctl.h>
 #include <sys/uio.h>
+
+#include <linux/sockios.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +62,10 @@
 #define CHAN_CTRL	2048		/* ancillary bytes of a datagram */
 #define CHAN_CHUNKS	16		/* stream chunks a callback */
 #define CHAN_LINGER	10		/* seconds a close waits for a drain */
+#define CHAN_SPLICE_MIN	4096		/* data left of a SEND worth a splice */
+#define CHAN_SPLICE	(SPLICE_F_NONBLOCK | SPLICE_F_MOVE)
+#define CHAN_SNDBUF	(1 << 20)	/* a stream pair's buffer, each way */
+#define CHAN_SLACK	4096		/* a header's room in the pair */
 
 enum chan_state {
 	CHAN_DATA,			/* relaying */
@@ -82,6 +96,13 @@ struct channel {
 	int		 ready_sent;	/* listener: READY in the channel */
 	int		 dead;		/* our end closed: no relay */
 	int		 out_shut;	/* our end shut for writing (EOF) */
+	int		 nosplice;	/* splice refused: copy both ways */
+	int		 full;		/* no room for a chunk: wait for it */
+	int		 sndbuf;	/* our end's SO_SNDBUF */
+	int		 sp_big;	/* last SEND spliced: read headers alone */
+	int		 sp_drop;	/* the SEND being spliced failed: skip */
+	uint32_t	 sp_flags;	/* its flags */
+	size_t		 sp_left;	/* its data still in the pair */
 	Sockbroker__Request *linger;	/* a close waiting for the drain */
 	struct event	*linger_ev;
 	struct event	*send_ev;	/* a blocked datagram's timeout */
@@ -107,6 +128,15 @@ static struct sockaddr_storage chan_rx_addr[CHAN_BATCH];
 static struct sbc_hdr	 chan_rx_hdr[CHAN_BATCH];
 static uint8_t		 chan_tx[CHAN_BATCH][SBC_MAX_MSG + 1];
 
+/*
+ * One pipe for every stream channel's splice (socket -> pipe -> pair and
+ * back), so that a channel costs no descriptor more. It is empty between
+ * callbacks: what the other side does not take is read out of it into that
+ * channel's queue. Open while a stream channel is.
+ */
+static int		 chan_pipe[2] = { -1, -1 };
+static unsigned int	 chan_pipe_users;
+
 static void	channel_cb(evutil_socket_t, short, void *);
 static void	channel_arm(struct channel *);
 static void	channel_fail(struct channel *, const char *);
@@ -119,6 +149,18 @@ static void	channel_queue_reset(struct chan_queue *);
 static void	channel_sock_read(struct channel *);
 static void	channel_dgram_recv(struct channel *);
 static void	channel_stream_recv(struct channel *);
+static int	channel_stream_copy(struct channel *);
+static int	channel_stream_splice(struct channel *);
+static void	channel_stream_queue(struct channel *, const struct sbc_hdr *,
+		    size_t, size_t);
+static int	channel_stream_splice_send(struct channel *, int);
+static void	channel_stream_unsplice(struct channel *);
+static void	channel_stream_convert(struct channel *);
+static void	channel_stream_open(struct channel *, int);
+static int	channel_pipe_open(void);
+static void	channel_pipe_close(void);
+static int	channel_pipe_read(uint8_t *, size_t);
+static int	channel_nonblocking(int);
 static void	channel_chan_read(struct channel *);
 static void	channel_dgram_in(struct channel *);
 static int	channel_dgram_run(struct channel *, const uint8_t *, size_t);
@@ -177,6 +219,8 @@ channel_open(struct handle *h, int *clientfd)
 		if (ch->ev[i] == NULL)
 			fatalx("event_new failed");
 	}
+	if (ch->stream)
+		channel_stream_open(ch, sv[1]);
 	h->chan = ch;
 	*clientfd = sv[1];
 	channel_update(h);
@@ -203,8 +247,98 @@ channel_close(struct handle *h)
 	if (ch->send_ev != NULL)
 		event_free(ch->send_ev);
 	free(ch->ibuf);
+	if (ch->stream && --chan_pipe_users == 0)
+		channel_pipe_close();
 	free(ch);
 	h->chan = NULL;
+}
+
+/*
+ * A stream pair's buffers, each way (the kernel caps them at wmem_max): a
+ * callback moves several chunks, and the client writes several before it
+ * waits. And the shared pipe, for the splices.
+ */
+static void
+channel_stream_open(struct channel *ch, int clientfd)
+{
+	int		 v = CHAN_SNDBUF;
+	socklen_t	 len = sizeof v;
+
+	setsockopt(ch->fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+	setsockopt(clientfd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+	if (getsockopt(ch->fd, SOL_SOCKET, SO_SNDBUF, &v, &len) == -1)
+		v = 0;
+	ch->sndbuf = v;
+	chan_pipe_users++;
+	ch->nosplice = channel_pipe_open() == -1;
+}
+
+/* Opens the shared pipe if it is not: 0, or -1 (no splice then). */
+static int
+channel_pipe_open(void)
+{
+	if (chan_pipe[0] != -1)
+		return (0);
+	if (pipe2(chan_pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
+		log_warn("pipe2; stream channels copy");
+		chan_pipe[0] = chan_pipe[1] = -1;
+		return (-1);
+	}
+	return (0);
+}
+
+/* Closes the shared pipe (no stream channel left, or it went wrong). */
+static void
+channel_pipe_close(void)
+{
+	if (chan_pipe[0] == -1)
+		return;
+	close(chan_pipe[0]);
+	close(chan_pipe[1]);
+	chan_pipe[0] = chan_pipe[1] = -1;
+}
+
+/*
+ * Reads exactly len bytes out of the shared pipe into buf (NULL: they are
+ * dropped), so that it is empty again: 0, or -1 if they were not all there
+ * (our bug: the pipe is then closed, to start afresh, and the data lost).
+ */
+static int
+channel_pipe_read(uint8_t *buf, size_t len)
+{
+	uint8_t	 scratch[4096];
+	size_t	 want;
+	ssize_t	 n;
+
+	while (len > 0) {
+		want = buf != NULL ? len : len < sizeof scratch ? len :
+		    sizeof scratch;
+		n = read(chan_pipe[0], buf != NULL ? buf : scratch, want);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_warn("splice pipe holds less than it should");
+			channel_pipe_close();
+			channel_pipe_open();
+			return (-1);
+		}
+		if (buf != NULL)
+			buf += n;
+		len -= (size_t)n;
+	}
+	return (0);
+}
+
+/*
+ * Whether fd is non-blocking: splice takes a socket's own mode, and a
+ * client holding a duplicate (passfd) may have changed it.
+ */
+static int
+channel_nonblocking(int fd)
+{
+	int	 fl = fcntl(fd, F_GETFL);
+
+	return (fl != -1 && (fl & O_NONBLOCK));
 }
 
 /* Stops the relay and closes our end; the channel stays until the handle. */
@@ -289,7 +423,7 @@ channel_arm(struct channel *ch)
 		shutdown(ch->fd, SHUT_WR);	/* the client reads EOF */
 		ch->out_shut = 1;
 	}
-	if (outq)
+	if (outq || ch->full)
 		want |= 1U << CHAN_EV_CHAN_W;
 	else if ((ch->state == CHAN_DATA && !ch->sock_eof) ||
 	    (ch->state == CHAN_LISTEN && !ch->ready_sent))
@@ -320,6 +454,7 @@ channel_cb(evutil_socket_t fd, short what, void *arg)
 
 	session_ref(s);
 	if (fd == ch->fd && (what & EV_WRITE)) {
+		ch->full = 0;
 		if (channel_flush(ch) == 0 && ch->out.n == ch->out.i)
 			channel_queue_reset(&ch->out);
 	} else if (fd == ch->fd)
@@ -344,7 +479,7 @@ static int
 channel_drained(const struct channel *ch)
 {
 	return (ch->dead || ch->wfail || (ch->in_eof && ch->ilen == 0 &&
-	    !ch->blocked));
+	    ch->sp_left == 0 && !ch->blocked));
 }
 
 /*
@@ -649,56 +784,172 @@ channel_dgram_recv(struct channel *ch)
 
 /*
  * Stream chunks from the socket into the channel, while it takes them
- * whole; a chunk it takes in part waits in ch->out.
+ * whole (CHAN_CHUNKS a callback at most); a chunk it takes in part waits
+ * in ch->out. Spliced (socket -> shared pipe -> pair: no copy here)
+ * unless the kernel refuses, or the socket was made blocking; else copied.
  */
 static void
 channel_stream_recv(struct channel *ch)
+{
+	int	 i, splice_;
+
+	splice_ = !ch->nosplice && chan_pipe[0] != -1 &&
+	    channel_nonblocking(ch->h->fd);
+	for (i = 0; i < CHAN_CHUNKS && ch->out.n == ch->out.i; i++) {
+		if (ch->dead || ch->sock_eof)
+			return;
+		if (splice_ && !ch->nosplice) {
+			if (channel_stream_splice(ch) != 0)
+				return;
+		} else if (channel_stream_copy(ch) != 0)
+			return;
+	}
+}
+
+/*
+ * One chunk read from the socket and written to the channel: 0 if it went
+ * whole, 1 if not (nothing there, EOF, an error, or the rest queued).
+ */
+static int
+channel_stream_copy(struct channel *ch)
 {
 	struct sbc_hdr	 hdr;
 	struct iovec	 iov[2];
 	ssize_t		 n, w;
 	size_t		 off;
-	int		 i;
 
-	for (i = 0; i < CHAN_CHUNKS && ch->out.n == ch->out.i; i++) {
-		n = recv(ch->h->fd, chan_rx_data[0], SBC_MAX_DATA,
-		    MSG_DONTWAIT);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n == 0) {
-			ch->sock_eof = 1;	/* channel_arm shuts our end */
-			return;
-		}
-		if (n == -1) {
-			channel_put(ch, SBC_ERROR, -errno);
-			return;
-		}
-		sbc_encode(&hdr, SBC_DATA, 0, (int32_t)n, 0, 0, 0, (size_t)n);
-		iov[0].iov_base = &hdr;
-		iov[0].iov_len = sizeof hdr;
-		iov[1].iov_base = chan_rx_data[0];
-		iov[1].iov_len = (size_t)n;
-		do
-			w = writev(ch->fd, iov, 2);
-		while (w == -1 && errno == EINTR);
-		if (w == -1 && errno != EAGAIN) {
-			channel_kill(ch);
-			return;
-		}
-		off = w < 0 ? 0 : (size_t)w;
-		if (off == sizeof hdr + (size_t)n)
-			continue;
-		channel_queue_reset(&ch->out);
-		if (off < sizeof hdr) {
-			iov[0].iov_base = (uint8_t *)&hdr + off;
-			iov[0].iov_len = sizeof hdr - off;
-		} else {
-			iov[1].iov_base = chan_rx_data[0] + (off - sizeof hdr);
-			iov[1].iov_len = (size_t)n - (off - sizeof hdr);
-			iov[0].iov_len = 0;
-		}
-		channel_queue_add(&ch->out, iov, 2);
+	n = recv(ch->h->fd, chan_rx_data[0], SBC_MAX_DATA, MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return (1);
+	if (n == 0) {
+		ch->sock_eof = 1;	/* channel_arm shuts our end */
+		return (1);
 	}
+	if (n == -1) {
+		channel_put(ch, SBC_ERROR, -errno);
+		return (1);
+	}
+	sbc_encode(&hdr, SBC_DATA, 0, (int32_t)n, 0, 0, 0, (size_t)n);
+	iov[0].iov_base = &hdr;
+	iov[0].iov_len = sizeof hdr;
+	iov[1].iov_base = chan_rx_data[0];
+	iov[1].iov_len = (size_t)n;
+	do
+		w = writev(ch->fd, iov, 2);
+	while (w == -1 && errno == EINTR);
+	if (w == -1 && errno != EAGAIN) {
+		channel_kill(ch);
+		return (1);
+	}
+	off = w < 0 ? 0 : (size_t)w;
+	if (off == sizeof hdr + (size_t)n)
+		return (0);
+	channel_queue_reset(&ch->out);
+	if (off < sizeof hdr) {
+		iov[0].iov_base = (uint8_t *)&hdr + off;
+		iov[0].iov_len = sizeof hdr - off;
+	} else {
+		iov[1].iov_base = chan_rx_data[0] + (off - sizeof hdr);
+		iov[1].iov_len = (size_t)n - (off - sizeof hdr);
+		iov[0].iov_len = 0;
+	}
+	channel_queue_add(&ch->out, iov, 2);
+	return (1);
+}
+
+/*
+ * One chunk spliced from the socket into the shared pipe, its header
+ * written to the channel, then the chunk spliced on: 0 if it went whole,
+ * 1 if not (nothing there, EOF, an error, or the rest queued: read out of
+ * the pipe into ch->out). Falls back to channel_stream_copy for good if
+ * the kernel cannot splice these descriptors.
+ */
+static int
+channel_stream_splice(struct channel *ch)
+{
+	struct sbc_hdr	 hdr;
+	ssize_t		 n, w;
+	size_t		 off, room = SBC_MAX_DATA;
+	int		 q;
+
+	/* Only what the pair takes now: a remainder would be copied. */
+	if (ch->sndbuf > 0 && ioctl(ch->fd, SIOCOUTQ, &q) == 0) {
+		if (q + CHAN_SLACK + (int)CHAN_SPLICE_MIN > ch->sndbuf) {
+			ch->full = 1;
+			return (1);
+		}
+		if ((size_t)(ch->sndbuf - q - CHAN_SLACK) < room)
+			room = (size_t)(ch->sndbuf - q - CHAN_SLACK);
+	}
+	do
+		n = splice(ch->h->fd, NULL, chan_pipe[1], NULL, room,
+		    CHAN_SPLICE);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EINVAL || errno == ENOSYS)) {
+		ch->nosplice = 1;
+		return (channel_stream_copy(ch));
+	}
+	if (n == -1 && errno == EAGAIN)
+		return (1);
+	if (n == 0) {
+		ch->sock_eof = 1;	/* channel_arm shuts our end */
+		return (1);
+	}
+	if (n == -1) {
+		channel_put(ch, SBC_ERROR, -errno);
+		return (1);
+	}
+	sbc_encode(&hdr, SBC_DATA, 0, (int32_t)n, 0, 0, 0, (size_t)n);
+	do
+		w = send(ch->fd, &hdr, sizeof hdr, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (w == -1 && errno == EINTR);
+	if (w == -1 && errno != EAGAIN)
+		goto dead;
+	off = w < 0 ? 0 : (size_t)w;
+	if (off == sizeof hdr) {
+		do
+			w = splice(chan_pipe[0], NULL, ch->fd, NULL, (size_t)n,
+			    CHAN_SPLICE);
+		while (w == -1 && errno == EINTR);
+		if (w == -1 && (errno == EINVAL || errno == ENOSYS))
+			ch->nosplice = 1;
+		else if (w == -1 && errno != EAGAIN)
+			goto dead;
+		if (w == n)
+			return (0);
+		off += w < 0 ? 0 : (size_t)w;
+	}
+	channel_stream_queue(ch, &hdr, off, (size_t)n);
+	return (1);
+dead:
+	channel_pipe_read(NULL, (size_t)n);
+	channel_kill(ch);
+	return (1);
+}
+
+/*
+ * What the channel did not take of a spliced chunk (off bytes of its
+ * header and n bytes of data went) waits in ch->out: read out of the
+ * shared pipe, which is empty again.
+ */
+static void
+channel_stream_queue(struct channel *ch, const struct sbc_hdr *hdr,
+    size_t off, size_t n)
+{
+	struct iovec	 iov[2];
+	size_t		 hoff = off < sizeof *hdr ? off : sizeof *hdr;
+	size_t		 doff = off - hoff;
+
+	if (channel_pipe_read(chan_rx_data[0], n - doff) == -1) {
+		channel_kill(ch);	/* the stream would be torn */
+		return;
+	}
+	iov[0].iov_base = (uint8_t *)hdr + hoff;
+	iov[0].iov_len = sizeof *hdr - hoff;
+	iov[1].iov_base = chan_rx_data[0];
+	iov[1].iov_len = n - doff;
+	channel_queue_reset(&ch->out);
+	channel_queue_add(&ch->out, iov, 2);
 }
 
 /* The channel is readable, or the socket writable again: client data. */
@@ -801,16 +1052,21 @@ channel_dgram_run(struct channel *ch, const uint8_t *buf, size_t len)
 /*
  * Stream bytes from the client, run message by message; what the socket
  * does not take stays in ch->ibuf (one message at most), and the channel
- * is read again once it went.
+ * is read again once it went. The data of a large SEND is spliced (pair ->
+ * shared pipe -> socket: no copy here) once its header is read; after one,
+ * the next header is read alone, so that its data is spliced whole.
  */
 static void
 channel_stream_in(struct channel *ch)
 {
 	ssize_t	 n;
-	int	 i;
+	size_t	 want;
+	int	 i, r, splice_;
 
 	if (ch->ibuf == NULL)
 		ch->ibuf = xcalloc(1, SBC_MAX_MSG);
+	splice_ = !ch->nosplice && chan_pipe[0] != -1 &&
+	    channel_nonblocking(ch->h->fd);
 	for (i = 0;; i++) {
 		if (channel_stream_run(ch) != 0)
 			return;
@@ -818,8 +1074,19 @@ channel_stream_in(struct channel *ch)
 			break;
 		if (i == CHAN_CHUNKS)
 			return;		/* others' turn; the event stays */
-		n = recv(ch->fd, ch->ibuf + ch->ilen, SBC_MAX_MSG - ch->ilen,
-		    MSG_DONTWAIT);
+		if (ch->sp_left > 0) {
+			if ((r = channel_stream_splice_send(ch, splice_)) == 1)
+				return;
+			if (r == -1 && !ch->dead)
+				break;		/* the client shut its end */
+			if (r == -1)
+				return;
+			continue;
+		}
+		want = SBC_MAX_MSG - ch->ilen;
+		if (ch->sp_big && ch->ilen < SBC_HDR_LEN)
+			want = SBC_HDR_LEN - ch->ilen;
+		n = recv(ch->fd, ch->ibuf + ch->ilen, want, MSG_DONTWAIT);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
@@ -833,14 +1100,153 @@ channel_stream_in(struct channel *ch)
 			continue;
 		}
 		ch->ilen += (size_t)n;
+		if (splice_ && !ch->nosplice)
+			channel_stream_convert(ch);
 	}
 	/* The client shut its end: all it wrote went; so goes the socket's. */
-	if (ch->in_eof && !ch->wfail && ch->ilen != 0) {
+	if (ch->in_eof && !ch->wfail && (ch->ilen != 0 || ch->sp_left != 0)) {
 		channel_fail(ch, "channel ends inside a message");
 		return;
 	}
 	if (ch->in_eof)
 		shutdown(ch->h->fd, SHUT_WR);
+}
+
+/*
+ * If ch->ibuf ends with the start of a large SEND (no address, ancillary
+ * data or flags: nothing to check but its header), the data still in the
+ * pair is left there for channel_stream_splice_send: ch->ibuf keeps the
+ * whole messages before it and the data it has of it, as a SEND of its
+ * own. Whole messages are left for channel_stream_run. Whether the last
+ * SEND was large (ch->sp_big) says if the next header is read alone.
+ */
+static void
+channel_stream_convert(struct channel *ch)
+{
+	struct sbc_hdr	 hdr;
+	size_t		 off = 0, have;
+	ssize_t		 len;
+	int		 plain;
+
+	while ((len = sbc_header(ch->ibuf + off, ch->ilen - off, &hdr)) > 0) {
+		plain = hdr.type == SBC_SEND && hdr.addrlen == 0 &&
+		    hdr.ctrllen == 0 &&
+		    (hdr.flags & ~(uint32_t)MSG_DONTWAIT) == 0;
+		ch->sp_big = plain && hdr.datalen >= CHAN_SPLICE_MIN;
+		if ((size_t)len > ch->ilen - off)
+			break;
+		off += (size_t)len;
+	}
+	if (len <= 0)
+		return;		/* a header to come, or malformed: run says */
+	have = ch->ilen - off - SBC_HDR_LEN;
+	if (!plain || hdr.datalen - have < CHAN_SPLICE_MIN)
+		return;
+	ch->sp_left = hdr.datalen - have;
+	ch->sp_flags = hdr.flags;
+	if (have == 0) {
+		ch->ilen = off;
+		return;
+	}
+	sbc_encode(&hdr, SBC_SEND, 0, 0, ch->sp_flags, 0, 0, have);
+	memcpy(ch->ibuf + off, &hdr, sizeof hdr);
+}
+
+/*
+ * Back to copying: the data of the SEND being spliced is read into
+ * ch->ibuf (empty then) as a SEND of its own.
+ */
+static void
+channel_stream_unsplice(struct channel *ch)
+{
+	struct sbc_hdr	 hdr;
+
+	if (ch->ilen != 0)
+		return;		/* ch->ibuf runs first; spliced after */
+	sbc_encode(&hdr, SBC_SEND, 0, 0, ch->sp_flags, 0, 0, ch->sp_left);
+	memcpy(ch->ibuf, &hdr, sizeof hdr);
+	ch->ilen = sizeof hdr;
+	ch->sp_left = 0;
+	ch->sp_big = 0;
+}
+
+/*
+ * Some data of the SEND being spliced, from the pair through the shared
+ * pipe to the socket (splice_ 0: back to copying): 0 if all that came went, 1 to wait (nothing came,
+ * or the socket is full: ch->blocked, and what it did not take waits in
+ * ch->ibuf as a SEND of its own), -1 at the client's EOF or if the channel
+ * died. A send that failed has its ERROR sent and the rest of its data
+ * dropped, as channel_send drops a message.
+ */
+static int
+channel_stream_splice_send(struct channel *ch, int splice_)
+{
+	struct sbc_hdr	 hdr;
+	ssize_t		 n, w;
+	size_t		 rest;
+
+	if (!ch->sp_drop && (!splice_ || ch->nosplice)) {
+		channel_stream_unsplice(ch);	/* ch->ibuf is empty */
+		return (0);
+	}
+	if (ch->sp_drop) {
+		rest = ch->sp_left < SBC_MAX_DATA ? ch->sp_left : SBC_MAX_DATA;
+		n = recv(ch->fd, chan_rx_data[0], rest, MSG_DONTWAIT);
+	} else
+		n = splice(ch->fd, NULL, chan_pipe[1], NULL, ch->sp_left,
+		    CHAN_SPLICE);
+	if (n == -1 && errno == EINTR)
+		return (0);
+	if (n == -1 && errno == EAGAIN)
+		return (1);
+	if (n == -1 && (errno == EINVAL || errno == ENOSYS)) {
+		ch->nosplice = 1;
+		channel_stream_unsplice(ch);
+		return (0);
+	}
+	if (n == -1) {
+		channel_kill(ch);
+		return (-1);
+	}
+	if (n == 0) {
+		ch->in_eof = 1;		/* inside a message: fails */
+		return (-1);
+	}
+	ch->sp_left -= (size_t)n;
+	if (ch->sp_drop) {
+		ch->sp_drop = ch->sp_left > 0;
+		return (0);
+	}
+	do
+		w = splice(chan_pipe[0], NULL, ch->h->fd, NULL, (size_t)n,
+		    CHAN_SPLICE);
+	while (w == -1 && errno == EINTR);
+	if (w == n)
+		return (0);
+	if (w == -1 && errno != EAGAIN && errno != EINVAL && errno != ENOSYS) {
+		channel_pipe_read(NULL, (size_t)n);
+		if (errno == EPIPE || errno == ECONNRESET) {
+			ch->wfail = 1;
+			shutdown(ch->fd, SHUT_RD);
+		}
+		channel_put(ch, SBC_ERROR, -errno);
+		ch->sp_drop = ch->sp_left > 0;
+		return (ch->dead ? -1 : 0);
+	}
+	if (w == -1 && errno != EAGAIN)
+		ch->nosplice = 1;
+	/* What the socket did not take: out of the pipe, sent by copy. */
+	rest = (size_t)n - (w < 0 ? 0 : (size_t)w);
+	sbc_encode(&hdr, SBC_SEND, 0, 0, ch->sp_flags, 0, 0, rest);
+	memcpy(ch->ibuf, &hdr, sizeof hdr);
+	if (channel_pipe_read(ch->ibuf + sizeof hdr, rest) == -1) {
+		channel_fail(ch, "splice pipe lost data");
+		return (-1);
+	}
+	ch->ilen = sizeof hdr + rest;
+	if (!ch->nosplice)
+		ch->blocked = 1;
+	return (ch->nosplice ? 0 : 1);
 }
 
 /*

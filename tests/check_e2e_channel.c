@@ -41,6 +41,7 @@
 #define CHAN_DENY_LO	47100			/* ports the policy denies */
 #define CHAN_DENY_HI	47199
 #define CHAN_RATE_SECS	1.0			/* each side of the measure */
+#define CHAN_MIXED	(2 * 1024 * 1024)	/* sent in mixed sends */
 
 static char		 chan_policy_dir[64];
 static char		 chan_policy[PATH_MAX];
@@ -62,6 +63,8 @@ static void	*chan_bulk_writer(void *);
 static void	*chan_bulk_reader(void *);
 static void	*chan_late_reader(void *);
 static void	*chan_blaster(void *);
+static void	*chan_slow_reader(void *);
+static void	*chan_late_writer(void *);
 static double	 chan_rate(sb_conn *, int, int);
 static void	 chan_policy_setup(void);
 static void	 chan_policy_teardown(void);
@@ -987,6 +990,144 @@ START_TEST(test_measure_udp_receive_rate)
 }
 END_TEST
 
+/* Reads b->fd to its EOF in small reads, pausing now and then. */
+static void *
+chan_slow_reader(void *arg)
+{
+	struct chan_bulk	*b = arg;
+	uint8_t			 buf[1500];
+	ssize_t			 n;
+	unsigned int		 i = 0;
+
+	b->sum = 1;
+	while ((n = read(b->fd, buf, sizeof buf)) > 0) {
+		b->sum = chan_sum(buf, (size_t)n, b->sum);
+		b->done += (size_t)n;
+		if (++i % 64 == 0)
+			usleep(500);
+	}
+	return (NULL);
+}
+
+/*
+ * Large sends (the daemon splices them), small ones and ones with flags
+ * (it copies those) reach a slow peer whole and in order through small
+ * socket buffers (what a splice leaves the socket is copied after it).
+ */
+START_TEST(test_tcp_spliced_and_copied_sends_keep_order)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	struct chan_bulk	 r = { 0 };
+	pthread_t		 t;
+	sb_conn			*c = fixture_open();
+	uint8_t			*buf;
+	size_t			 i, off = 0, want;
+	const size_t		 sizes[] = { 65536, 3000, 20000, 100, 40000 };
+	ssize_t			 n;
+	int			 l, h, small = 16384, flags;
+
+	l = chan_direct_listener(&ss, &len, 4);
+	ck_assert_int_eq(setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof small), 0);
+	ck_assert_int_gt(h = sb_socket(c, AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(sb_setsockopt(c, h, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof small), 0);
+	ck_assert_int_ge(sb_fileno(c, h), 0);
+	ck_assert_int_eq(sb_connect(c, h, (struct sockaddr *)&ss, len), 0);
+	ck_assert_int_ge(r.fd = accept(l, NULL, NULL), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, chan_slow_reader, &r), 0);
+	ck_assert_ptr_nonnull(buf = malloc(CHAN_MIXED));
+	for (i = 0; i < CHAN_MIXED; i++)
+		buf[i] = (uint8_t)(i * 7 + i / 251);
+	for (i = 0; off < CHAN_MIXED; i++) {
+		want = sizes[i % 5];
+		if (want > CHAN_MIXED - off)
+			want = CHAN_MIXED - off;
+		/* MSG_MORE: a SEND with flags, which the daemon copies. */
+		flags = i % 5 == 1 && off + want < CHAN_MIXED ? MSG_MORE : 0;
+		n = sb_send(c, h, buf + off, want, flags);
+		ck_assert_msg(n > 0, "sb_send: %s", strerror(errno));
+		off += (size_t)n;
+	}
+	ck_assert_int_eq(sb_close(c, h), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(r.done, CHAN_MIXED);
+	ck_assert_uint_eq(r.sum, chan_sum(buf, CHAN_MIXED, 1));
+	free(buf);
+	close(r.fd);
+	close(l);
+	sb_close_conn(c);
+}
+END_TEST
+
+/* Writes one byte to *fd after two seconds. */
+static void *
+chan_late_writer(void *arg)
+{
+	int	*fd = arg;
+
+	sleep(2);
+	if (write(*fd, "z", 1) != 1)
+		return (NULL);
+	return (NULL);
+}
+
+/*
+ * A stream socket a client made blocking (on a duplicate from sb_passfd)
+ * is copied, not spliced: a splice would take its mode and wait in the
+ * daemon for data that is not there, stalling everyone.
+ */
+START_TEST(test_tcp_blocking_socket_does_not_stall_the_daemon)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	struct chan_bulk	 r = { 0 };
+	pthread_t		 t;
+	sb_conn			*c = fixture_open();
+	uint8_t			*buf;
+	char			 small[200];
+	double			 t0;
+	size_t			 i;
+	int			 l, h, d, pfd, h2;
+
+	l = chan_direct_listener(&ss, &len, 4);
+	h = chan_tcp_to(c, &ss, len);
+	ck_assert_int_ge(d = accept(l, NULL, NULL), 0);
+	ck_assert_int_ge(pfd = sb_passfd(c, h), 0);
+	ck_assert_int_eq(fcntl(pfd, F_SETFL, fcntl(pfd, F_GETFL) &
+	    ~O_NONBLOCK), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, chan_late_writer, &d), 0);
+	memset(small, 'y', sizeof small);
+	ck_assert_int_eq(write(d, small, 100), 100);
+	ck_assert_int_eq(sb_recv(c, h, small, sizeof small, 0), 100);
+	t0 = fixture_now();
+	ck_assert_int_gt(h2 = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
+	ck_assert_msg(fixture_now() - t0 < 1.5, "the daemon stalled %.1f s",
+	    fixture_now() - t0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(sb_recv(c, h, small, sizeof small, 0), 1);
+	ck_assert_int_eq(small[0], 'z');
+	/* And sends, copied, arrive whole. */
+	r.fd = d;
+	ck_assert_int_eq(pthread_create(&t, NULL, chan_slow_reader, &r), 0);
+	ck_assert_ptr_nonnull(buf = malloc(CHAN_LATE));
+	for (i = 0; i < CHAN_LATE; i++)
+		buf[i] = (uint8_t)(i * 13 + i / 509);
+	ck_assert_int_eq(sb_sendall(c, h, buf, CHAN_LATE, 0), 0);
+	ck_assert_int_eq(sb_close(c, h), 0);
+	close(pfd);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(r.done, CHAN_LATE);
+	ck_assert_uint_eq(r.sum, chan_sum(buf, CHAN_LATE, 1));
+	free(buf);
+	sb_close(c, h2);
+	close(d);
+	close(l);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* Builds the suite. */
 Suite *
 e2e_channel_suite(void)
@@ -1014,6 +1155,8 @@ e2e_channel_suite(void)
 	tcase_add_test(tc, test_tcp_close_delivers_what_was_sent);
 	tcase_add_test(tc, test_tcp_partial_reads_and_peek);
 	tcase_add_test(tc, test_descriptors_back_after_close_and_kill);
+	tcase_add_test(tc, test_tcp_spliced_and_copied_sends_keep_order);
+	tcase_add_test(tc, test_tcp_blocking_socket_does_not_stall_the_daemon);
 	tcase_set_timeout(tc, fixture_slow() ? 600 : 60);
 	suite_add_tcase(s, tc);
 
