@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,8 @@ static ssize_t	 sb_channel_deliver(const struct sbc_msg *, struct msghdr *,
 static ssize_t	 sb_channel_scatter(const uint8_t *, size_t, struct msghdr *);
 static ssize_t	 sb_channel_dgram_recv(struct conn_chan *, struct msghdr *,
 		     int);
+static int	 sb_channel_batch(struct conn_chan *, struct mmsghdr *,
+		     unsigned int, int, int, double, uint8_t *);
 static ssize_t	 sb_channel_stream_recv(struct sb_conn *, struct conn_chan *,
 		     struct msghdr *, int);
 static int	 sb_channel_header(struct conn_chan *, int, double,
@@ -680,20 +683,106 @@ sb_channel_fionread(struct conn_chan *ch, int *n)
 }
 
 /*
+ * Up to vlen datagrams of a datagram channel into vec, with one recvmmsg
+ * (of at most SB_CHANNEL_BATCH) while they wait; if none does and wait is
+ * set, a local poll within t from start, and again. The count delivered,
+ * 0 if nothing waited (wait not set) or at EOF after others; the first
+ * EOF is one message of length 0; -1 with errno for a socket error the
+ * daemon reported, which it sends only into an empty pair and follows
+ * with nothing until it was read (daemon/channel.c): it is never behind
+ * data, or in front of data, in one batch.
+ *
+ * A DATA message's seq counts the messages the daemon wrote after it in
+ * the same batch: when they are not there yet the daemon is still writing
+ * them (on this CPU, preempted by our wakeup): yielding once lets it finish
+ * and saves the poll, the sleep and two context switches of the next call.
+ */
+static int
+sb_channel_batch(struct conn_chan *ch, struct mmsghdr *vec, unsigned int vlen,
+    int flags, int wait, double start, uint8_t *buf)
+{
+	struct mmsghdr	 in[SB_CHANNEL_BATCH];
+	struct iovec	 iov[SB_CHANNEL_BATCH];
+	struct sbc_msg	 m;
+	double		 t = (flags & MSG_DONTWAIT) ? 0 : ch->timeout;
+	unsigned int	 i, want, done = 0;
+	uint32_t	 more = 0;
+	int		 n, yielded = 0;
+
+	want = vlen < SB_CHANNEL_BATCH ? vlen : SB_CHANNEL_BATCH;
+	for (i = 0; i < want; i++) {
+		iov[i].iov_base = buf + (size_t)i * SBC_MAX_MSG;
+		iov[i].iov_len = SBC_MAX_MSG;
+	}
+	for (;;) {
+		memset(in, 0, (want - done) * sizeof in[0]);
+		for (i = 0; i < want - done; i++) {
+			in[i].msg_hdr.msg_iov = &iov[i];
+			in[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(ch->fd, in, want - done, MSG_DONTWAIT, NULL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno != EAGAIN)
+			return (conn_oserror(errno, "data channel"));
+		if (n == -1 && (done > 0 || !wait))
+			return ((int)done);
+		if (n == -1) {
+			if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
+				return (-1);
+			continue;
+		}
+		for (i = 0; i < (unsigned int)n; i++) {
+			if (in[i].msg_len == 0 && (done > 0 || !wait))
+				return ((int)done);	/* EOF: it stays */
+			if (in[i].msg_len == 0) {
+				vec[0].msg_len = 0;
+				vec[0].msg_hdr.msg_flags = 0;
+				vec[0].msg_hdr.msg_namelen = 0;
+				vec[0].msg_hdr.msg_controllen = 0;
+				return (1);
+			}
+			if (sbc_decode(iov[i].iov_base, in[i].msg_len, &m) == -1)
+				return (done > 0 ? (int)done : conn_oserror(
+				    EBADMSG, "malformed channel message"));
+			if (m.hdr.type == SBC_READY)
+				continue;
+			if (m.hdr.type == SBC_ERROR && m.hdr.result < 0 &&
+			    done == 0)
+				return (conn_oserror(-m.hdr.result,
+				    "socket error"));
+			if (m.hdr.type != SBC_DATA)
+				return (done > 0 ? (int)done : conn_oserror(
+				    EBADMSG, "unexpected channel message"));
+			vec[done].msg_len = (unsigned int)sb_channel_deliver(
+			    &m, &vec[done].msg_hdr, flags);
+			more = m.hdr.seq;
+			done++;
+		}
+		if (done == want || (done > 0 && (more == 0 || yielded)))
+			return ((int)done);
+		if (done > 0) {
+			yielded = 1;
+			sched_yield();
+		}
+	}
+}
+
+/*
  * Linux's recvmmsg, with the handle's timeout: the first message waits as
  * sb_recvmsg does (MSG_DONTWAIT: not at all), the others are only those
- * already there (as with MSG_WAITFORONE). The count received, or -1.
+ * already there (as with MSG_WAITFORONE). The count received, or -1; a
+ * socket error is the next call's, as Linux's recvmmsg reports one that
+ * follows data.
  */
 SB_EXPORT int
 sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
     int flags)
 {
 	struct conn_chan	 ch;
-	struct mmsghdr		 in[SB_CHANNEL_BATCH];
-	struct iovec		 iov[SB_CHANNEL_BATCH];
-	struct sbc_msg		 m;
 	uint8_t			*buf;
-	unsigned int		 i, want, done = 0;
+	unsigned int		 i, done = 0;
+	double			 start;
 	ssize_t			 len;
 	int			 r, n;
 
@@ -720,44 +809,17 @@ sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 		return (0);
 	if ((buf = sb_channel_buf()) == NULL)
 		return (-1);
-	/* The first as sb_recvmsg would wait for it; then the batch. */
-	if ((r = sb_channel_next(&ch, flags, conn_now(), buf, &len,
-	    &m)) <= 0) {
-		if (r == 0)
-			vec[0].msg_len = 0;
-		return (r == 0 ? 1 : -1);
-	}
-	vec[0].msg_len = (unsigned int)sb_channel_deliver(&m,
-	    &vec[0].msg_hdr, flags);
-	done = 1;
-	while (done < vlen) {
-		want = vlen - done < SB_CHANNEL_BATCH ? vlen - done :
-		    SB_CHANNEL_BATCH;
-		memset(in, 0, want * sizeof in[0]);
-		for (i = 0; i < want; i++) {
-			iov[i].iov_base = buf + (size_t)i * SBC_MAX_MSG;
-			iov[i].iov_len = SBC_MAX_MSG;
-			in[i].msg_hdr.msg_iov = &iov[i];
-			in[i].msg_hdr.msg_iovlen = 1;
-		}
-		if ((n = recvmmsg(ch.fd, in, want, MSG_DONTWAIT, NULL)) <= 0)
-			break;
-		for (i = 0; i < (unsigned int)n; i++) {
-			if (in[i].msg_len == 0)		/* EOF: it stays */
-				return ((int)done);
-			if (sbc_decode(iov[i].iov_base, in[i].msg_len,
-			    &m) == -1)
-				return ((int)done);
-			/* An error after data in one batch is not reported. */
-			if (m.hdr.type != SBC_DATA)
-				continue;
-			vec[done].msg_len = (unsigned int)sb_channel_deliver(
-			    &m, &vec[done].msg_hdr, flags);
-			done++;
-		}
-		if ((unsigned int)n < want)
-			break;
-	}
+	start = conn_now();
+	/* A full batch: more may wait. */
+	do {
+		n = sb_channel_batch(&ch, vec + done, vlen - done, flags,
+		    done == 0, start, buf);
+		if (n == -1)
+			return (-1);
+		if (done == 0 && n == 1 && vec[0].msg_len == 0)
+			return (1);		/* EOF */
+		done += (unsigned int)n;
+	} while (n == SB_CHANNEL_BATCH && done < vlen);
 	return ((int)done);
 }
 

@@ -35,6 +35,8 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
+#include <linux/sockios.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -49,6 +51,8 @@
 #define CHAN_CTRL	2048		/* ancillary bytes of a datagram */
 #define CHAN_CHUNKS	16		/* stream chunks a callback */
 #define CHAN_LINGER	10		/* seconds a close waits for a drain */
+#define CHAN_ROUNDS	4		/* datagram batches a callback */
+#define CHAN_DRAIN_MS	16		/* longest wait for an empty pair */
 
 enum chan_state {
 	CHAN_DATA,			/* relaying */
@@ -79,6 +83,10 @@ struct channel {
 	int		 ready_sent;	/* listener: READY in the channel */
 	int		 dead;		/* our end closed: no relay */
 	int		 out_shut;	/* our end shut for writing (EOF) */
+	int		 drain;		/* datagrams: the socket waits until */
+	int32_t		 err;		/* the pair is empty, then this ERROR */
+	int		 drain_ms;	/* next look at the pair, backing off */
+	struct event	*drain_ev;
 	Sockbroker__Request *linger;	/* a close waiting for the drain */
 	struct event	*linger_ev;
 	unsigned int	 armed;		/* CHAN_EV_* added */
@@ -108,11 +116,15 @@ static void	channel_fail(struct channel *, const char *);
 static void	channel_kill(struct channel *);
 static int	channel_put(struct channel *, int, int32_t);
 static int	channel_flush(struct channel *);
+static int	channel_flush_dgram(struct channel *);
 static void	channel_queue_add(struct chan_queue *, const struct iovec *,
 		    size_t);
 static void	channel_queue_reset(struct chan_queue *);
 static void	channel_sock_read(struct channel *);
-static void	channel_dgram_recv(struct channel *);
+static int	channel_dgram_recv(struct channel *);
+static void	channel_dgram_error(struct channel *, int32_t);
+static void	channel_drain(struct channel *);
+static void	channel_drain_cb(evutil_socket_t, short, void *);
 static void	channel_stream_recv(struct channel *);
 static void	channel_chan_read(struct channel *);
 static void	channel_dgram_in(struct channel *);
@@ -187,6 +199,8 @@ channel_close(struct handle *h)
 	channel_kill(ch);
 	for (i = 0; i < 4; i++)
 		event_free(ch->ev[i]);
+	if (ch->drain_ev != NULL)
+		event_free(ch->drain_ev);
 	if (ch->linger != NULL) {
 		reply_empty(h->session, ch->linger->id);
 		sockbroker__request__free_unpacked(ch->linger, NULL);
@@ -208,6 +222,8 @@ channel_kill(struct channel *ch)
 	ch->dead = 1;
 	for (i = 0; i < 4; i++)
 		event_del(ch->ev[i]);
+	if (ch->drain_ev != NULL)
+		evtimer_del(ch->drain_ev);
 	ch->armed = 0;
 	close(ch->fd);
 	ch->fd = -1;
@@ -279,7 +295,7 @@ channel_arm(struct channel *ch)
 	}
 	if (outq)
 		want |= 1U << CHAN_EV_CHAN_W;
-	else if ((ch->state == CHAN_DATA && !ch->sock_eof) ||
+	else if ((ch->state == CHAN_DATA && !ch->sock_eof && !ch->drain) ||
 	    (ch->state == CHAN_LISTEN && !ch->ready_sent))
 		want |= 1U << CHAN_EV_SOCK_R;
 	if (ch->state == CHAN_CONNECTING || ch->blocked)
@@ -436,18 +452,13 @@ static int
 channel_flush(struct channel *ch)
 {
 	struct chan_queue	*q = &ch->out;
-	size_t			 pos = 0, k;
 	ssize_t			 n;
 
-	for (k = 0; k < q->i; k++)
-		pos += q->lens[k];
+	if (!ch->stream)
+		return (channel_flush_dgram(ch));
 	while (q->i < q->n) {
-		if (ch->stream)
-			n = send(ch->fd, q->buf + q->off, q->len - q->off,
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
-		else
-			n = send(ch->fd, q->buf + pos, q->lens[q->i],
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = send(ch->fd, q->buf + q->off, q->len - q->off,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
@@ -456,15 +467,48 @@ channel_flush(struct channel *ch)
 			channel_kill(ch);
 			return (-1);
 		}
-		if (ch->stream) {
-			q->off += (size_t)n;
-			if (q->off < q->len)
-				continue;
+		q->off += (size_t)n;
+		if (q->off == q->len)
 			q->i = q->n;
-		} else {
-			pos += q->lens[q->i];
-			q->i++;
+	}
+	return (0);
+}
+
+/* channel_flush of a datagram channel: the messages waiting, by sendmmsg. */
+static int
+channel_flush_dgram(struct channel *ch)
+{
+	struct chan_queue	*q = &ch->out;
+	struct mmsghdr		 msgs[CHAN_BATCH];
+	struct iovec		 iov[CHAN_BATCH];
+	size_t			 pos = 0, k;
+	unsigned int		 want;
+	int			 n, i;
+
+	for (k = 0; k < q->i; k++)
+		pos += q->lens[k];
+	while (q->i < q->n) {
+		want = q->n - q->i < CHAN_BATCH ? q->n - q->i : CHAN_BATCH;
+		memset(msgs, 0, want * sizeof msgs[0]);
+		for (k = 0; k < want; k++) {
+			iov[k].iov_base = q->buf + pos;
+			iov[k].iov_len = q->lens[q->i + k];
+			msgs[k].msg_hdr.msg_iov = &iov[k];
+			msgs[k].msg_hdr.msg_iovlen = 1;
+			pos += iov[k].iov_len;
 		}
+		n = sendmmsg(ch->fd, msgs, want, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			n = 0;
+		else if (n == -1 && errno == EAGAIN)
+			return (1);
+		else if (n == -1) {
+			channel_kill(ch);
+			return (-1);
+		}
+		for (i = n; i < (int)want; i++)
+			pos -= iov[i].iov_len;
+		q->i += (size_t)n;
 	}
 	return (0);
 }
@@ -510,6 +554,8 @@ channel_put(struct channel *ch, int type, int32_t result)
 static void
 channel_sock_read(struct channel *ch)
 {
+	int	 i;
+
 	if (ch->out.n > ch->out.i)
 		return;		/* one batch waits already */
 	if (ch->state == CHAN_LISTEN) {
@@ -517,10 +563,16 @@ channel_sock_read(struct channel *ch)
 			ch->ready_sent = 1;
 		return;
 	}
-	if (ch->stream)
+	if (ch->stream) {
 		channel_stream_recv(ch);
-	else
-		channel_dgram_recv(ch);
+		return;
+	}
+	/* More batches while the socket fills them and the channel takes them. */
+	for (i = 0; i < CHAN_ROUNDS; i++) {
+		if (channel_dgram_recv(ch) < CHAN_BATCH || ch->dead ||
+		    ch->drain || ch->out.n > ch->out.i)
+			break;
+	}
 }
 
 /*
@@ -558,9 +610,12 @@ channel_ctrl_filter(uint8_t *ctrl, size_t len, uint32_t *flags)
 /*
  * One batch of datagrams from the socket into the channel: what the
  * channel does not take now waits in ch->out, and the socket is not read
- * again until it went.
+ * again until it went. Each DATA's seq counts the messages of the batch
+ * after it, so that a client that finds them missing knows we are still
+ * writing them (client/sb-channel.c, sb_channel_batch). Returns the
+ * datagrams read.
  */
-static void
+static int
 channel_dgram_recv(struct channel *ch)
 {
 	struct handle	*h = ch->h;
@@ -585,8 +640,8 @@ channel_dgram_recv(struct channel *ch)
 	    (unix_ ? MSG_CMSG_CLOEXEC : 0), NULL);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
-			channel_put(ch, SBC_ERROR, -errno);
-		return;
+			channel_dgram_error(ch, -errno);
+		return (0);
 	}
 	for (i = 0; i < n; i++) {
 		if (in[i].msg_len == 0 && h->type == SOCK_SEQPACKET) {
@@ -622,17 +677,88 @@ channel_dgram_recv(struct channel *ch)
 		j++;
 	}
 	if (j == 0)
-		return;
+		return (n);
+	for (k = 0; k < j; k++)
+		chan_rx_hdr[k].seq = (uint32_t)(j - 1 - k);	/* still to come */
 	do
 		k = sendmmsg(ch->fd, out, (unsigned int)j, MSG_DONTWAIT |
 		    MSG_NOSIGNAL);
 	while (k == -1 && errno == EINTR);
 	if (k == -1 && errno != EAGAIN) {
 		channel_kill(ch);
-		return;
+		return (n);
 	}
 	for (k = k < 0 ? 0 : k; k < j; k++)
 		channel_queue_add(&ch->out, iout[k], 4);
+	return (n);
+}
+
+/*
+ * A socket error of a datagram channel. It goes as ERROR only into an
+ * empty pair, and the socket is read again only once the client took it:
+ * a batch the client reads (sb_recvmmsg) never has an ERROR but alone, so
+ * that it returns the data before the error, and the error on the next
+ * call, as Linux's recvmmsg does, and until then the ERROR waits in the
+ * pair, where poll() sees it.
+ */
+static void
+channel_dgram_error(struct channel *ch, int32_t err)
+{
+	ch->drain = 1;
+	ch->err = err;
+	ch->drain_ms = 0;
+	channel_drain(ch);
+}
+
+/*
+ * While the socket waits for an empty pair: if it is empty, the error that
+ * waits goes, or the socket is read again (channel_arm); if not, a look
+ * again later (the pair says nothing when it empties: it is writable long
+ * before), at most CHAN_DRAIN_MS on.
+ */
+static void
+channel_drain(struct channel *ch)
+{
+	struct timeval	 tv;
+	int		 outq = 0;
+
+	if (ch->dead || !ch->drain)
+		return;
+	if (ch->out.n == ch->out.i && (ioctl(ch->fd, SIOCOUTQ, &outq) == -1 ||
+	    outq == 0)) {
+		if (ch->err == 0) {
+			ch->drain = 0;
+			return;
+		}
+		if (channel_put(ch, SBC_ERROR, ch->err) == -1)
+			return;
+		ch->err = 0;
+		ch->drain_ms = 0;
+	}
+	/* Out of memory in libevent: not something a client chose. */
+	if (ch->drain_ev == NULL && (ch->drain_ev = evtimer_new(sbd_base,
+	    channel_drain_cb, ch)) == NULL)
+		fatalx("evtimer_new failed");
+	ch->drain_ms = ch->drain_ms == 0 ? 1 : ch->drain_ms * 2;
+	if (ch->drain_ms > CHAN_DRAIN_MS)
+		ch->drain_ms = CHAN_DRAIN_MS;
+	tv.tv_sec = 0;
+	tv.tv_usec = ch->drain_ms * 1000;
+	evtimer_add(ch->drain_ev, &tv);
+}
+
+/* A look at whether the pair is empty (channel_drain). */
+static void
+channel_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct channel	*ch = arg;
+	struct session	*s = ch->h->session;
+
+	session_ref(s);
+	channel_drain(ch);
+	if (!s->dead)
+		channel_arm(ch);
+	session_unref(s);
 }
 
 /*
