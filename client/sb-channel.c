@@ -40,13 +40,15 @@ static uint8_t	*sb_channel_buf(void);
 static ssize_t	 sb_channel_recv(struct conn_chan *, struct msghdr *, int,
 		     double);
 static int	 sb_channel_wait(int, short, double, double);
-static int	 sb_channel_next(struct conn_chan *, int, double, uint8_t *,
-		     ssize_t *, struct sbc_msg *);
+static int	 sb_channel_next(struct sb_conn *, struct conn_chan *, int,
+		     double, uint8_t *, ssize_t *, struct sbc_msg *);
+static void	 sb_channel_hint(struct sb_conn *, struct conn_chan *,
+		     uint32_t);
 static ssize_t	 sb_channel_deliver(const struct sbc_msg *, struct msghdr *,
 		     int);
 static ssize_t	 sb_channel_scatter(const uint8_t *, size_t, struct msghdr *);
-static ssize_t	 sb_channel_dgram_recv(struct conn_chan *, struct msghdr *,
-		     int);
+static ssize_t	 sb_channel_dgram_recv(struct sb_conn *, struct conn_chan *,
+		     struct msghdr *, int);
 static int	 sb_channel_batch(struct conn_chan *, struct mmsghdr *,
 		     unsigned int, int, int, double, uint8_t *);
 static ssize_t	 sb_channel_stream_recv(struct sb_conn *, struct conn_chan *,
@@ -187,27 +189,42 @@ sb_fileno(sb_conn *c, int h)
  * The next message of a datagram channel, read (or peeked at) into buf:
  * 1 with DATA decoded in *m and its length in *len, 0 at EOF, -1 with
  * errno (a socket error the daemon reported, or EAGAIN once the timeout
- * t ran out). READY messages are skipped.
+ * t ran out). READY messages are skipped. When the last DATA read said
+ * more of its batch follow and none is there, one sched_yield first (see
+ * sb_channel_batch).
  */
 static int
-sb_channel_next(struct conn_chan *ch, int flags, double start, uint8_t *buf,
-    ssize_t *len, struct sbc_msg *m)
+sb_channel_next(struct sb_conn *c, struct conn_chan *ch, int flags,
+    double start, uint8_t *buf, ssize_t *len, struct sbc_msg *m)
 {
 	struct iovec	 iov = { .iov_base = buf, .iov_len = SBC_MAX_MSG };
 	struct msghdr	 msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t		 n;
+	int		 peek = flags & MSG_PEEK, hint = ch->rest > 0 && !peek;
 
 	for (;;) {
-		if ((n = sb_channel_recv(ch, &msg, flags, start)) <= 0)
+		n = -1;
+		if (hint) {
+			hint = 0;
+			if ((n = recvmsg(ch->fd, &msg, MSG_DONTWAIT)) == -1 &&
+			    errno == EAGAIN)
+				sched_yield();
+		}
+		if (n == -1 && (n = sb_channel_recv(ch, &msg, flags,
+		    start)) <= 0)
 			return ((int)n);
+		if (n == 0)
+			return (0);
 		if (sbc_decode(buf, (size_t)n, m) == -1)
 			return (conn_oserror(EBADMSG, "malformed channel "
 			    "message"));
 		if (m->hdr.type == SBC_DATA) {
+			if (!peek)
+				sb_channel_hint(c, ch, m->hdr.seq);
 			*len = n;
 			return (1);
 		}
-		if (flags & MSG_PEEK)	/* not data: taken, even so */
+		if (peek)	/* not data: taken, even so */
 			(void)recv(ch->fd, buf, SBC_MAX_MSG, MSG_DONTWAIT);
 		if (m->hdr.type == SBC_ERROR && m->hdr.result < 0)
 			return (conn_oserror(-m->hdr.result, "socket error"));
@@ -215,6 +232,20 @@ sb_channel_next(struct conn_chan *ch, int flags, double start, uint8_t *buf,
 			return (conn_oserror(EBADMSG, "unexpected channel "
 			    "message"));
 	}
+}
+
+/*
+ * Remembers, in the handle's rest (a stream's bytes left of a chunk; on a
+ * datagram channel, 1 when more of the daemon's batch follow the DATA
+ * just read), what the seq of that DATA said.
+ */
+static void
+sb_channel_hint(struct sb_conn *c, struct conn_chan *ch, uint32_t seq)
+{
+	if ((seq > 0) == (ch->rest > 0))
+		return;
+	ch->rest = seq > 0;
+	conn_handle_setrest(c, ch->h, ch->rest);
 }
 
 /* The total length of msg's iovecs. */
@@ -293,7 +324,8 @@ sb_channel_scatter(const uint8_t *data, size_t len, struct msghdr *msg)
 
 /* recvmsg on a datagram channel. */
 static ssize_t
-sb_channel_dgram_recv(struct conn_chan *ch, struct msghdr *msg, int flags)
+sb_channel_dgram_recv(struct sb_conn *c, struct conn_chan *ch,
+    struct msghdr *msg, int flags)
 {
 	struct sbc_msg	 m;
 	uint8_t		*buf;
@@ -302,7 +334,7 @@ sb_channel_dgram_recv(struct conn_chan *ch, struct msghdr *msg, int flags)
 
 	if ((buf = sb_channel_buf()) == NULL)
 		return (-1);
-	if ((r = sb_channel_next(ch, flags, conn_now(), buf, &len,
+	if ((r = sb_channel_next(c, ch, flags, conn_now(), buf, &len,
 	    &m)) <= 0) {
 		if (r == 0) {
 			msg->msg_flags = 0;
@@ -443,7 +475,7 @@ sb_channel_recvmsg(struct sb_conn *c, struct conn_chan *ch,
 		    "data channel"));
 	if (ch->stream)
 		return (sb_channel_stream_recv(c, ch, msg, flags));
-	return (sb_channel_dgram_recv(ch, msg, flags));
+	return (sb_channel_dgram_recv(c, ch, msg, flags));
 }
 
 /*
@@ -727,6 +759,11 @@ sb_channel_batch(struct conn_chan *ch, struct mmsghdr *vec, unsigned int vlen,
 			return (conn_oserror(errno, "data channel"));
 		if (n == -1 && (done > 0 || !wait))
 			return ((int)done);
+		if (n == -1 && ch->rest > 0 && !yielded) {
+			yielded = 1;
+			sched_yield();
+			continue;
+		}
 		if (n == -1) {
 			if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
 				return (-1);
@@ -757,6 +794,7 @@ sb_channel_batch(struct conn_chan *ch, struct mmsghdr *vec, unsigned int vlen,
 			vec[done].msg_len = (unsigned int)sb_channel_deliver(
 			    &m, &vec[done].msg_hdr, flags);
 			more = m.hdr.seq;
+			ch->rest = more > 0;
 			done++;
 		}
 		if (done == want || (done > 0 && (more == 0 || yielded)))
@@ -783,6 +821,7 @@ sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 	uint8_t			*buf;
 	unsigned int		 i, done = 0;
 	double			 start;
+	size_t			 hint;
 	ssize_t			 len;
 	int			 r, n;
 
@@ -810,6 +849,7 @@ sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 	if ((buf = sb_channel_buf()) == NULL)
 		return (-1);
 	start = conn_now();
+	hint = ch.rest;
 	/* A full batch: more may wait. */
 	do {
 		n = sb_channel_batch(&ch, vec + done, vlen - done, flags,
@@ -820,6 +860,8 @@ sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 			return (1);		/* EOF */
 		done += (unsigned int)n;
 	} while (n == SB_CHANNEL_BATCH && done < vlen);
+	if (ch.rest != hint)
+		conn_handle_setrest(c, h, ch.rest);
 	return ((int)done);
 }
 
