@@ -21,9 +21,9 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -31,11 +31,13 @@
 
 #define SB_CHANNEL_BATCH	32	/* datagrams one recvmmsg takes */
 #define SB_CHANNEL_FLAGS	(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT)
+#define SB_CHANNEL_PAUSE_NS	20000	/* for the rest of a batch */
 
 static pthread_once_t	sb_channel_once = PTHREAD_ONCE_INIT;
 static pthread_key_t	sb_channel_key;
 
 static void	 sb_channel_key_init(void);
+static void	 sb_channel_pause(void);
 static uint8_t	*sb_channel_buf(void);
 static ssize_t	 sb_channel_recv(struct conn_chan *, struct msghdr *, int,
 		     double);
@@ -62,6 +64,18 @@ static int	 sb_channel_send_start(struct sb_conn *, struct conn_chan *,
 static ssize_t	 sb_channel_send_end(struct sb_conn *, struct conn_call *,
 		     size_t);
 static size_t	 sb_channel_iov_total(const struct msghdr *);
+
+/*
+ * Waits a little (SB_CHANNEL_PAUSE_NS, and the timer slack) for the rest of
+ * a batch the daemon is writing (see sb_channel_batch).
+ */
+static void
+sb_channel_pause(void)
+{
+	struct timespec	 ts = { 0, SB_CHANNEL_PAUSE_NS };
+
+	(void)nanosleep(&ts, NULL);
+}
 
 /* Creates the key of the threads' receive buffers. */
 static void
@@ -190,8 +204,8 @@ sb_fileno(sb_conn *c, int h)
  * 1 with DATA decoded in *m and its length in *len, 0 at EOF, -1 with
  * errno (a socket error the daemon reported, or EAGAIN once the timeout
  * t ran out). READY messages are skipped. When the last DATA read said
- * more of its batch follow and none is there, one sched_yield first (see
- * sb_channel_batch).
+ * more of its batch follow and none is there, a pause first, unless the
+ * call must not wait (see sb_channel_batch).
  */
 static int
 sb_channel_next(struct sb_conn *c, struct conn_chan *ch, int flags,
@@ -202,13 +216,16 @@ sb_channel_next(struct sb_conn *c, struct conn_chan *ch, int flags,
 	ssize_t		 n;
 	int		 peek = flags & MSG_PEEK, hint = ch->rest > 0 && !peek;
 
+	if ((flags & MSG_DONTWAIT) || ch->timeout == 0)
+		hint = 0;
+
 	for (;;) {
 		n = -1;
 		if (hint) {
 			hint = 0;
 			if ((n = recvmsg(ch->fd, &msg, MSG_DONTWAIT)) == -1 &&
 			    errno == EAGAIN)
-				sched_yield();
+				sb_channel_pause();
 		}
 		if (n == -1 && (n = sb_channel_recv(ch, &msg, flags,
 		    start)) <= 0)
@@ -725,9 +742,13 @@ sb_channel_fionread(struct conn_chan *ch, int *n)
  * data, or in front of data, in one batch.
  *
  * A DATA message's seq counts the messages the daemon wrote after it in
- * the same batch: when they are not there yet the daemon is still writing
- * them (on this CPU, preempted by our wakeup): yielding once lets it finish
- * and saves the poll, the sleep and two context switches of the next call.
+ * the same batch. When they are not there yet, the daemon is still
+ * writing them: on this CPU, our wakeup by the first one preempted it, and
+ * each poll() then reads one or a few and wakes again (a batch of 32 came
+ * in 5 or 6 calls, with a context switch pair each). One short pause, not
+ * woken by the channel, lets it finish the batch. Not sched_yield: that
+ * gives up our share to any other task on the CPU (measured: a third of the
+ * rate beside another busy process). Calls that must not wait do not.
  */
 static int
 sb_channel_batch(struct conn_chan *ch, struct mmsghdr *vec, unsigned int vlen,
@@ -739,7 +760,7 @@ sb_channel_batch(struct conn_chan *ch, struct mmsghdr *vec, unsigned int vlen,
 	double		 t = (flags & MSG_DONTWAIT) ? 0 : ch->timeout;
 	unsigned int	 i, want, done = 0;
 	uint32_t	 more = 0;
-	int		 n, yielded = 0;
+	int		 n, paused = t == 0;
 
 	want = vlen < SB_CHANNEL_BATCH ? vlen : SB_CHANNEL_BATCH;
 	for (i = 0; i < want; i++) {
@@ -759,9 +780,9 @@ sb_channel_batch(struct conn_chan *ch, struct mmsghdr *vec, unsigned int vlen,
 			return (conn_oserror(errno, "data channel"));
 		if (n == -1 && (done > 0 || !wait))
 			return ((int)done);
-		if (n == -1 && ch->rest > 0 && !yielded) {
-			yielded = 1;
-			sched_yield();
+		if (n == -1 && ch->rest > 0 && !paused) {
+			paused = 1;
+			sb_channel_pause();
 			continue;
 		}
 		if (n == -1) {
@@ -797,11 +818,11 @@ sb_channel_batch(struct conn_chan *ch, struct mmsghdr *vec, unsigned int vlen,
 			ch->rest = more > 0;
 			done++;
 		}
-		if (done == want || (done > 0 && (more == 0 || yielded)))
+		if (done == want || (done > 0 && (more == 0 || paused)))
 			return ((int)done);
 		if (done > 0) {
-			yielded = 1;
-			sched_yield();
+			paused = 1;
+			sb_channel_pause();
 		}
 	}
 }

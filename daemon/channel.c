@@ -108,6 +108,13 @@ static uint8_t		 chan_rx_data[CHAN_BATCH][SBC_MAX_DATA];
 static uint8_t		 chan_rx_ctrl[CHAN_BATCH][CHAN_CTRL];
 static struct sockaddr_storage chan_rx_addr[CHAN_BATCH];
 static struct sbc_hdr	 chan_rx_hdr[CHAN_BATCH];
+/*
+ * A datagram's message is built in place: its data is received at
+ * CHAN_PRE, its header, address and ancillary data go right before it,
+ * and the message is one iovec (four cost twice the kernel's work).
+ */
+#define CHAN_PRE	((SBC_HDR_LEN + SBC_MAX_ADDR + CHAN_CTRL + 15) & ~15UL)
+static uint8_t		 chan_rx_msg[CHAN_BATCH][CHAN_PRE + SBC_MAX_DATA];
 static uint8_t		 chan_tx[CHAN_BATCH][SBC_MAX_MSG + 1];
 
 static void	channel_cb(evutil_socket_t, short, void *);
@@ -122,6 +129,8 @@ static void	channel_queue_add(struct chan_queue *, const struct iovec *,
 static void	channel_queue_reset(struct chan_queue *);
 static void	channel_sock_read(struct channel *);
 static int	channel_dgram_recv(struct channel *);
+static int	channel_dgram_msg(struct channel *, struct msghdr *, size_t,
+		    uint8_t *, struct sbc_hdr *, struct iovec *);
 static void	channel_dgram_error(struct channel *, int32_t);
 static void	channel_drain(struct channel *);
 static void	channel_drain_cb(evutil_socket_t, short, void *);
@@ -620,14 +629,12 @@ channel_dgram_recv(struct channel *ch)
 {
 	struct handle	*h = ch->h;
 	struct mmsghdr	 in[CHAN_BATCH], out[CHAN_BATCH];
-	struct iovec	 iin[CHAN_BATCH], iout[CHAN_BATCH][4];
+	struct iovec	 iin[CHAN_BATCH], iout[CHAN_BATCH];
 	int		 n, i, j = 0, k, unix_ = h->family == AF_UNIX;
-	size_t		 have, clen;
-	uint32_t	 flags;
 
 	memset(in, 0, sizeof in);
 	for (i = 0; i < CHAN_BATCH; i++) {
-		iin[i].iov_base = chan_rx_data[i];
+		iin[i].iov_base = chan_rx_msg[i] + CHAN_PRE;
 		iin[i].iov_len = SBC_MAX_DATA;
 		in[i].msg_hdr.msg_iov = &iin[i];
 		in[i].msg_hdr.msg_iovlen = 1;
@@ -648,38 +655,20 @@ channel_dgram_recv(struct channel *ch)
 			ch->sock_eof = 1;	/* the peer closed: EOF, once */
 			break;
 		}
-		have = in[i].msg_len < SBC_MAX_DATA ? in[i].msg_len :
-		    SBC_MAX_DATA;
-		if (mediate_can_recv(h->session, h, chan_rx_data[i], have) != 0)
+		if (channel_dgram_msg(ch, &in[i].msg_hdr, in[i].msg_len,
+		    chan_rx_msg[i], &chan_rx_hdr[j], &iout[j]) == -1)
 			continue;
-		flags = (uint32_t)in[i].msg_hdr.msg_flags;
-		clen = in[i].msg_hdr.msg_controllen;
-		if (unix_ && clen > 0)
-			clen = channel_ctrl_filter(chan_rx_ctrl[i], clen,
-			    &flags);
-		if (in[i].msg_hdr.msg_namelen > SBC_MAX_ADDR)
-			in[i].msg_hdr.msg_namelen = SBC_MAX_ADDR;
-		sbc_encode(&chan_rx_hdr[j], SBC_DATA, 0,
-		    in[i].msg_len > INT32_MAX ? INT32_MAX :
-		    (int32_t)in[i].msg_len, flags, in[i].msg_hdr.msg_namelen,
-		    clen, have);
-		iout[j][0].iov_base = &chan_rx_hdr[j];
-		iout[j][0].iov_len = SBC_HDR_LEN;
-		iout[j][1].iov_base = &chan_rx_addr[i];
-		iout[j][1].iov_len = in[i].msg_hdr.msg_namelen;
-		iout[j][2].iov_base = chan_rx_ctrl[i];
-		iout[j][2].iov_len = clen;
-		iout[j][3].iov_base = chan_rx_data[i];
-		iout[j][3].iov_len = have;
 		memset(&out[j], 0, sizeof out[j]);
-		out[j].msg_hdr.msg_iov = iout[j];
-		out[j].msg_hdr.msg_iovlen = 4;
+		out[j].msg_hdr.msg_iov = &iout[j];
+		out[j].msg_hdr.msg_iovlen = 1;
 		j++;
 	}
 	if (j == 0)
 		return (n);
-	for (k = 0; k < j; k++)
+	for (k = 0; k < j; k++) {
 		chan_rx_hdr[k].seq = (uint32_t)(j - 1 - k);	/* still to come */
+		memcpy(iout[k].iov_base, &chan_rx_hdr[k], SBC_HDR_LEN);
+	}
 	do
 		k = sendmmsg(ch->fd, out, (unsigned int)j, MSG_DONTWAIT |
 		    MSG_NOSIGNAL);
@@ -689,8 +678,46 @@ channel_dgram_recv(struct channel *ch)
 		return (n);
 	}
 	for (k = k < 0 ? 0 : k; k < j; k++)
-		channel_queue_add(&ch->out, iout[k], 4);
+		channel_queue_add(&ch->out, &iout[k], 1);
 	return (n);
+}
+
+/*
+ * Builds the DATA message of a datagram received (len bytes, its data at
+ * CHAN_PRE of slot) in front of its data: the header in *hdr (the caller
+ * writes it at iov's start), the address and ancillary data in the slot;
+ * the message in *iov. -1 if the policy does not let the client hear it.
+ */
+static int
+channel_dgram_msg(struct channel *ch, struct msghdr *mh, size_t len,
+    uint8_t *slot, struct sbc_hdr *hdr, struct iovec *iov)
+{
+	struct handle	*h = ch->h;
+	uint8_t		*data = slot + CHAN_PRE, *p;
+	size_t		 have, clen;
+	uint32_t	 flags;
+
+	have = len < SBC_MAX_DATA ? len : SBC_MAX_DATA;
+	if (mediate_can_recv(h->session, h, data, have) != 0)
+		return (-1);
+	flags = (uint32_t)mh->msg_flags;
+	clen = mh->msg_controllen;
+	if (h->family == AF_UNIX && clen > 0)
+		clen = channel_ctrl_filter(mh->msg_control, clen, &flags);
+	if (mh->msg_namelen > SBC_MAX_ADDR)
+		mh->msg_namelen = SBC_MAX_ADDR;
+	sbc_encode(hdr, SBC_DATA, 0, len > INT32_MAX ? INT32_MAX :
+	    (int32_t)len, flags, mh->msg_namelen, clen, have);
+	p = data - clen;
+	if (clen > 0)
+		memcpy(p, mh->msg_control, clen);
+	p -= mh->msg_namelen;
+	if (mh->msg_namelen > 0)
+		memcpy(p, mh->msg_name, mh->msg_namelen);
+	p -= SBC_HDR_LEN;
+	iov->iov_base = p;
+	iov->iov_len = (size_t)(data + have - p);
+	return (0);
 }
 
 /*
