@@ -143,8 +143,9 @@ sb_channel_wait(int fd, short events, double t, double start)
 
 /*
  * One recvmsg on the channel (MSG_PEEK of flags kept), waiting within the
- * handle's timeout (0 with MSG_DONTWAIT) counted from start while nothing
- * is there: what recvmsg returned, or -1 with errno.
+ * handle's timeout (0 with MSG_DONTWAIT) counted from start (below 0: from
+ * the first wait, so that a call that finds data reads no clock) while
+ * nothing is there: what recvmsg returned, or -1 with errno.
  */
 static ssize_t
 sb_channel_recv(struct conn_chan *ch, struct msghdr *m, int flags,
@@ -161,6 +162,8 @@ sb_channel_recv(struct conn_chan *ch, struct msghdr *m, int flags,
 			continue;
 		if (errno != EAGAIN)
 			return (conn_oserror(errno, "data channel"));
+		if (start < 0)
+			start = conn_now();
 		if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
 			return (-1);
 	}
@@ -248,6 +251,8 @@ sb_channel_next(struct sb_conn *c, struct conn_chan *ch, int flags,
 		if (m->hdr.type != SBC_READY)
 			return (conn_oserror(EBADMSG, "unexpected channel "
 			    "message"));
+		if (start < 0)
+			start = conn_now();	/* what waited before: not counted */
 	}
 }
 
@@ -351,8 +356,7 @@ sb_channel_dgram_recv(struct sb_conn *c, struct conn_chan *ch,
 
 	if ((buf = sb_channel_buf()) == NULL)
 		return (-1);
-	if ((r = sb_channel_next(c, ch, flags, conn_now(), buf, &len,
-	    &m)) <= 0) {
+	if ((r = sb_channel_next(c, ch, flags, -1, buf, &len, &m)) <= 0) {
 		if (r == 0) {
 			msg->msg_flags = 0;
 			msg->msg_namelen = 0;
@@ -734,7 +738,8 @@ sb_channel_fionread(struct conn_chan *ch, int *n)
 /*
  * Up to vlen datagrams of a datagram channel into vec, with one recvmmsg
  * (of at most SB_CHANNEL_BATCH) while they wait; if none does and wait is
- * set, a local poll within t from start, and again. The count delivered,
+ * set, a local poll within t from start (below 0: from the first poll),
+ * and again. The count delivered,
  * 0 if nothing waited (wait not set) or at EOF after others; the first
  * EOF is one message of length 0; -1 with errno for a socket error the
  * daemon reported, which it sends only into an empty pair and follows
@@ -786,6 +791,8 @@ sb_channel_batch(struct conn_chan *ch, struct mmsghdr *vec, unsigned int vlen,
 			continue;
 		}
 		if (n == -1) {
+			if (start < 0)
+				start = conn_now();
 			if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
 				return (-1);
 			continue;
@@ -841,7 +848,6 @@ sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 	struct conn_chan	 ch;
 	uint8_t			*buf;
 	unsigned int		 i, done = 0;
-	double			 start;
 	size_t			 hint;
 	ssize_t			 len;
 	int			 r, n;
@@ -869,12 +875,11 @@ sb_recvmmsg(sb_conn *c, int h, struct mmsghdr *vec, unsigned int vlen,
 		return (0);
 	if ((buf = sb_channel_buf()) == NULL)
 		return (-1);
-	start = conn_now();
 	hint = ch.rest;
 	/* A full batch: more may wait. */
 	do {
 		n = sb_channel_batch(&ch, vec + done, vlen - done, flags,
-		    done == 0, start, buf);
+		    done == 0, -1, buf);
 		if (n == -1)
 			return (-1);
 		if (done == 0 && n == 1 && vec[0].msg_len == 0)
