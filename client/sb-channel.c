@@ -252,7 +252,7 @@ sb_channel_next(struct sb_conn *c, struct conn_chan *ch, int flags,
 			return (conn_oserror(EBADMSG, "unexpected channel "
 			    "message"));
 		if (start < 0)
-			start = conn_now();	/* what waited before: not counted */
+			start = conn_now();	/* earlier waits: not counted */
 	}
 }
 
@@ -807,7 +807,8 @@ sb_channel_batch(struct conn_chan *ch, struct mmsghdr *vec, unsigned int vlen,
 				vec[0].msg_hdr.msg_controllen = 0;
 				return (1);
 			}
-			if (sbc_decode(iov[i].iov_base, in[i].msg_len, &m) == -1)
+			if (sbc_decode(iov[i].iov_base, in[i].msg_len,
+			    &m) == -1)
 				return (done > 0 ? (int)done : conn_oserror(
 				    EBADMSG, "malformed channel message"));
 			if (m.hdr.type == SBC_READY)

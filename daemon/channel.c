@@ -7,7 +7,8 @@
  * that was read before (at most one batch waits in ch->out), in batches
  * (recvmmsg, 32 datagrams; streams, chunks of 64 KiB), and what the policy
  * lets the client hear (mediate_can_recv) goes into the channel as DATA,
- * one message a datagram. Socket errors follow in order as ERROR, EOF as
+ * one message a datagram. Socket errors follow in order as ERROR (a
+ * datagram socket's alone in the pair: channel_dgram_error), EOF as
  * the pair's own (our end shut for writing); a listener gets one READY per
  * readable edge, re-armed by each accept; a non-blocking connect READY
  * when it finishes.
@@ -576,7 +577,7 @@ channel_sock_read(struct channel *ch)
 		channel_stream_recv(ch);
 		return;
 	}
-	/* More batches while the socket fills them and the channel takes them. */
+	/* More batches while the socket fills them and the pair takes them. */
 	for (i = 0; i < CHAN_ROUNDS; i++) {
 		if (channel_dgram_recv(ch) < CHAN_BATCH || ch->dead ||
 		    ch->drain || ch->out.n > ch->out.i)
@@ -666,7 +667,7 @@ channel_dgram_recv(struct channel *ch)
 	if (j == 0)
 		return (n);
 	for (k = 0; k < j; k++) {
-		chan_rx_hdr[k].seq = (uint32_t)(j - 1 - k);	/* still to come */
+		chan_rx_hdr[k].seq = (uint32_t)(j - 1 - k);	/* to come */
 		memcpy(iout[k].iov_base, &chan_rx_hdr[k], SBC_HDR_LEN);
 	}
 	do

@@ -1060,7 +1060,8 @@ e2e_channel_suite(void)
 	tcase_add_test(tc, test_unix_dgram_through_channels);
 	tcase_add_test(tc, test_netlink_dump_through_channel);
 	tcase_add_test(tc, test_slow_reader_does_not_stall_others);
-	tcase_add_test(tc, test_udp_recvmmsg_error_after_data_is_the_next_calls);
+	tcase_add_test(tc,
+	    test_udp_recvmmsg_error_after_data_is_the_next_calls);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("tcp");
