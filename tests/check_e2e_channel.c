@@ -991,7 +991,8 @@ END_TEST
  * sb_recvmmsg of datagrams with a socket error behind them in the channel
  * (an ICMP port unreachable on a connected UDP socket, IP_RECVERR off):
  * as Linux's recvmmsg, the call returns the datagrams, the channel polls
- * readable while the error waits, and the next call reports it.
+ * readable while the error waits, and the next call reports it; then
+ * datagrams come again.
  */
 START_TEST(test_udp_recvmmsg_error_after_data_is_the_next_calls)
 {
@@ -1038,6 +1039,15 @@ START_TEST(test_udp_recvmmsg_error_after_data_is_the_next_calls)
 	ck_assert_int_eq(errno, ECONNREFUSED);
 	ck_assert_int_eq(sb_recvmmsg(c, h, vec, 8, MSG_DONTWAIT), -1);
 	ck_assert_int_eq(errno, EAGAIN);
+
+	/* The error went: the socket is read again. */
+	d = chan_direct_udp(&ds, &dlen);
+	ck_assert_int_eq(sb_connect(c, h, (struct sockaddr *)&ds, dlen), 0);
+	chan_send_direct(d, &ss, len, "after", 5);
+	ck_assert_int_eq(sb_recvmmsg(c, h, vec, 8, 0), 1);
+	ck_assert_int_eq(vec[0].msg_len, 5);
+	ck_assert_mem_eq(bufs[0], "after", 5);
+	close(d);
 	sb_close_conn(c);
 }
 END_TEST
