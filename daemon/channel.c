@@ -7,7 +7,8 @@
  * that was read before (at most one batch waits in ch->out), in batches
  * (recvmmsg, 32 datagrams; streams, chunks of 64 KiB), and what the policy
  * lets the client hear (mediate_can_recv) goes into the channel as DATA,
- * one message a datagram. Socket errors follow in order as ERROR, EOF as
+ * one message a datagram. Socket errors follow in order as ERROR (a
+ * datagram socket's alone in the pair: channel_dgram_error), EOF as
  * the pair's own (our end shut for writing); a listener gets one READY per
  * readable edge, re-armed by each accept; a non-blocking connect READY
  * when it finishes.
@@ -66,6 +67,8 @@
 #define CHAN_SPLICE	(SPLICE_F_NONBLOCK | SPLICE_F_MOVE)
 #define CHAN_SNDBUF	(1 << 20)	/* a stream pair's buffer, each way */
 #define CHAN_SLACK	4096		/* a header's room in the pair */
+#define CHAN_ROUNDS	4		/* datagram batches a callback */
+#define CHAN_DRAIN_MS	16		/* longest wait for an empty pair */
 
 enum chan_state {
 	CHAN_DATA,			/* relaying */
@@ -103,6 +106,10 @@ struct channel {
 	int		 sp_drop;	/* the SEND being spliced failed: skip */
 	uint32_t	 sp_flags;	/* its flags */
 	size_t		 sp_left;	/* its data still in the pair */
+	int		 drain;		/* datagrams: the socket waits until */
+	int32_t		 err;		/* the pair is empty, then this ERROR */
+	int		 drain_ms;	/* next look at the pair, backing off */
+	struct event	*drain_ev;
 	Sockbroker__Request *linger;	/* a close waiting for the drain */
 	struct event	*linger_ev;
 	struct event	*send_ev;	/* a blocked datagram's timeout */
@@ -126,6 +133,13 @@ static uint8_t		 chan_rx_data[CHAN_BATCH][SBC_MAX_DATA];
 static uint8_t		 chan_rx_ctrl[CHAN_BATCH][CHAN_CTRL];
 static struct sockaddr_storage chan_rx_addr[CHAN_BATCH];
 static struct sbc_hdr	 chan_rx_hdr[CHAN_BATCH];
+/*
+ * A datagram's message is built in place: its data is received at
+ * CHAN_PRE, its header, address and ancillary data go right before it,
+ * and the message is one iovec (four cost twice the kernel's work).
+ */
+#define CHAN_PRE	((SBC_HDR_LEN + SBC_MAX_ADDR + CHAN_CTRL + 15) & ~15UL)
+static uint8_t		 chan_rx_msg[CHAN_BATCH][CHAN_PRE + SBC_MAX_DATA];
 static uint8_t		 chan_tx[CHAN_BATCH][SBC_MAX_MSG + 1];
 
 /*
@@ -143,11 +157,17 @@ static void	channel_fail(struct channel *, const char *);
 static void	channel_kill(struct channel *);
 static int	channel_put(struct channel *, int, int32_t);
 static int	channel_flush(struct channel *);
+static int	channel_flush_dgram(struct channel *);
 static void	channel_queue_add(struct chan_queue *, const struct iovec *,
 		    size_t);
 static void	channel_queue_reset(struct chan_queue *);
 static void	channel_sock_read(struct channel *);
-static void	channel_dgram_recv(struct channel *);
+static int	channel_dgram_recv(struct channel *);
+static int	channel_dgram_msg(struct channel *, struct msghdr *, size_t,
+		    uint8_t *, struct sbc_hdr *, struct iovec *);
+static void	channel_dgram_error(struct channel *, int32_t);
+static void	channel_drain(struct channel *);
+static void	channel_drain_cb(evutil_socket_t, short, void *);
 static void	channel_stream_recv(struct channel *);
 static int	channel_stream_copy(struct channel *);
 static int	channel_stream_splice(struct channel *);
@@ -239,6 +259,8 @@ channel_close(struct handle *h)
 	channel_kill(ch);
 	for (i = 0; i < 4; i++)
 		event_free(ch->ev[i]);
+	if (ch->drain_ev != NULL)
+		event_free(ch->drain_ev);
 	if (ch->linger != NULL) {
 		reply_empty(h->session, ch->linger->id);
 		sockbroker__request__free_unpacked(ch->linger, NULL);
@@ -354,6 +376,8 @@ channel_kill(struct channel *ch)
 		event_del(ch->ev[i]);
 	if (ch->send_ev != NULL)
 		event_del(ch->send_ev);
+	if (ch->drain_ev != NULL)
+		evtimer_del(ch->drain_ev);
 	ch->armed = 0;
 	close(ch->fd);
 	ch->fd = -1;
@@ -425,7 +449,7 @@ channel_arm(struct channel *ch)
 	}
 	if (outq || ch->full)
 		want |= 1U << CHAN_EV_CHAN_W;
-	else if ((ch->state == CHAN_DATA && !ch->sock_eof) ||
+	else if ((ch->state == CHAN_DATA && !ch->sock_eof && !ch->drain) ||
 	    (ch->state == CHAN_LISTEN && !ch->ready_sent))
 		want |= 1U << CHAN_EV_SOCK_R;
 	if (ch->state == CHAN_CONNECTING || ch->blocked)
@@ -583,18 +607,13 @@ static int
 channel_flush(struct channel *ch)
 {
 	struct chan_queue	*q = &ch->out;
-	size_t			 pos = 0, k;
 	ssize_t			 n;
 
-	for (k = 0; k < q->i; k++)
-		pos += q->lens[k];
+	if (!ch->stream)
+		return (channel_flush_dgram(ch));
 	while (q->i < q->n) {
-		if (ch->stream)
-			n = send(ch->fd, q->buf + q->off, q->len - q->off,
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
-		else
-			n = send(ch->fd, q->buf + pos, q->lens[q->i],
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = send(ch->fd, q->buf + q->off, q->len - q->off,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
@@ -603,15 +622,48 @@ channel_flush(struct channel *ch)
 			channel_kill(ch);
 			return (-1);
 		}
-		if (ch->stream) {
-			q->off += (size_t)n;
-			if (q->off < q->len)
-				continue;
+		q->off += (size_t)n;
+		if (q->off == q->len)
 			q->i = q->n;
-		} else {
-			pos += q->lens[q->i];
-			q->i++;
+	}
+	return (0);
+}
+
+/* channel_flush of a datagram channel: the messages waiting, by sendmmsg. */
+static int
+channel_flush_dgram(struct channel *ch)
+{
+	struct chan_queue	*q = &ch->out;
+	struct mmsghdr		 msgs[CHAN_BATCH];
+	struct iovec		 iov[CHAN_BATCH];
+	size_t			 pos = 0, k;
+	unsigned int		 want;
+	int			 n, i;
+
+	for (k = 0; k < q->i; k++)
+		pos += q->lens[k];
+	while (q->i < q->n) {
+		want = q->n - q->i < CHAN_BATCH ? q->n - q->i : CHAN_BATCH;
+		memset(msgs, 0, want * sizeof msgs[0]);
+		for (k = 0; k < want; k++) {
+			iov[k].iov_base = q->buf + pos;
+			iov[k].iov_len = q->lens[q->i + k];
+			msgs[k].msg_hdr.msg_iov = &iov[k];
+			msgs[k].msg_hdr.msg_iovlen = 1;
+			pos += iov[k].iov_len;
 		}
+		n = sendmmsg(ch->fd, msgs, want, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			n = 0;
+		else if (n == -1 && errno == EAGAIN)
+			return (1);
+		else if (n == -1) {
+			channel_kill(ch);
+			return (-1);
+		}
+		for (i = n; i < (int)want; i++)
+			pos -= iov[i].iov_len;
+		q->i += (size_t)n;
 	}
 	return (0);
 }
@@ -657,6 +709,8 @@ channel_put(struct channel *ch, int type, int32_t result)
 static void
 channel_sock_read(struct channel *ch)
 {
+	int	 i;
+
 	if (ch->out.n > ch->out.i)
 		return;		/* one batch waits already */
 	if (ch->state == CHAN_LISTEN) {
@@ -664,10 +718,16 @@ channel_sock_read(struct channel *ch)
 			ch->ready_sent = 1;
 		return;
 	}
-	if (ch->stream)
+	if (ch->stream) {
 		channel_stream_recv(ch);
-	else
-		channel_dgram_recv(ch);
+		return;
+	}
+	/* More batches while the socket fills them and the pair takes them. */
+	for (i = 0; i < CHAN_ROUNDS; i++) {
+		if (channel_dgram_recv(ch) < CHAN_BATCH || ch->dead ||
+		    ch->drain || ch->out.n > ch->out.i)
+			break;
+	}
 }
 
 /*
@@ -705,21 +765,22 @@ channel_ctrl_filter(uint8_t *ctrl, size_t len, uint32_t *flags)
 /*
  * One batch of datagrams from the socket into the channel: what the
  * channel does not take now waits in ch->out, and the socket is not read
- * again until it went.
+ * again until it went. Each DATA's seq counts the messages of the batch
+ * after it, so that a client that finds them missing knows we are still
+ * writing them (client/sb-channel.c, sb_channel_batch). Returns the
+ * datagrams read.
  */
-static void
+static int
 channel_dgram_recv(struct channel *ch)
 {
 	struct handle	*h = ch->h;
 	struct mmsghdr	 in[CHAN_BATCH], out[CHAN_BATCH];
-	struct iovec	 iin[CHAN_BATCH], iout[CHAN_BATCH][4];
+	struct iovec	 iin[CHAN_BATCH], iout[CHAN_BATCH];
 	int		 n, i, j = 0, k, unix_ = h->family == AF_UNIX;
-	size_t		 have, clen;
-	uint32_t	 flags;
 
 	memset(in, 0, sizeof in);
 	for (i = 0; i < CHAN_BATCH; i++) {
-		iin[i].iov_base = chan_rx_data[i];
+		iin[i].iov_base = chan_rx_msg[i] + CHAN_PRE;
 		iin[i].iov_len = SBC_MAX_DATA;
 		in[i].msg_hdr.msg_iov = &iin[i];
 		in[i].msg_hdr.msg_iovlen = 1;
@@ -732,54 +793,145 @@ channel_dgram_recv(struct channel *ch)
 	    (unix_ ? MSG_CMSG_CLOEXEC : 0), NULL);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
-			channel_put(ch, SBC_ERROR, -errno);
-		return;
+			channel_dgram_error(ch, -errno);
+		return (0);
 	}
 	for (i = 0; i < n; i++) {
 		if (in[i].msg_len == 0 && h->type == SOCK_SEQPACKET) {
 			ch->sock_eof = 1;	/* the peer closed: EOF, once */
 			break;
 		}
-		have = in[i].msg_len < SBC_MAX_DATA ? in[i].msg_len :
-		    SBC_MAX_DATA;
-		if (mediate_can_recv(h->session, h, chan_rx_data[i], have) != 0)
+		if (channel_dgram_msg(ch, &in[i].msg_hdr, in[i].msg_len,
+		    chan_rx_msg[i], &chan_rx_hdr[j], &iout[j]) == -1)
 			continue;
-		flags = (uint32_t)in[i].msg_hdr.msg_flags;
-		clen = in[i].msg_hdr.msg_controllen;
-		if (unix_ && clen > 0)
-			clen = channel_ctrl_filter(chan_rx_ctrl[i], clen,
-			    &flags);
-		if (in[i].msg_hdr.msg_namelen > SBC_MAX_ADDR)
-			in[i].msg_hdr.msg_namelen = SBC_MAX_ADDR;
-		sbc_encode(&chan_rx_hdr[j], SBC_DATA, 0,
-		    in[i].msg_len > INT32_MAX ? INT32_MAX :
-		    (int32_t)in[i].msg_len, flags, in[i].msg_hdr.msg_namelen,
-		    clen, have);
-		iout[j][0].iov_base = &chan_rx_hdr[j];
-		iout[j][0].iov_len = SBC_HDR_LEN;
-		iout[j][1].iov_base = &chan_rx_addr[i];
-		iout[j][1].iov_len = in[i].msg_hdr.msg_namelen;
-		iout[j][2].iov_base = chan_rx_ctrl[i];
-		iout[j][2].iov_len = clen;
-		iout[j][3].iov_base = chan_rx_data[i];
-		iout[j][3].iov_len = have;
 		memset(&out[j], 0, sizeof out[j]);
-		out[j].msg_hdr.msg_iov = iout[j];
-		out[j].msg_hdr.msg_iovlen = 4;
+		out[j].msg_hdr.msg_iov = &iout[j];
+		out[j].msg_hdr.msg_iovlen = 1;
 		j++;
 	}
 	if (j == 0)
-		return;
+		return (n);
+	for (k = 0; k < j; k++) {
+		chan_rx_hdr[k].seq = (uint32_t)(j - 1 - k);	/* to come */
+		memcpy(iout[k].iov_base, &chan_rx_hdr[k], SBC_HDR_LEN);
+	}
 	do
 		k = sendmmsg(ch->fd, out, (unsigned int)j, MSG_DONTWAIT |
 		    MSG_NOSIGNAL);
 	while (k == -1 && errno == EINTR);
 	if (k == -1 && errno != EAGAIN) {
 		channel_kill(ch);
-		return;
+		return (n);
 	}
 	for (k = k < 0 ? 0 : k; k < j; k++)
-		channel_queue_add(&ch->out, iout[k], 4);
+		channel_queue_add(&ch->out, &iout[k], 1);
+	return (n);
+}
+
+/*
+ * Builds the DATA message of a datagram received (len bytes, its data at
+ * CHAN_PRE of slot) in front of its data: the header in *hdr (the caller
+ * writes it at iov's start), the address and ancillary data in the slot;
+ * the message in *iov. -1 if the policy does not let the client hear it.
+ */
+static int
+channel_dgram_msg(struct channel *ch, struct msghdr *mh, size_t len,
+    uint8_t *slot, struct sbc_hdr *hdr, struct iovec *iov)
+{
+	struct handle	*h = ch->h;
+	uint8_t		*data = slot + CHAN_PRE, *p;
+	size_t		 have, clen;
+	uint32_t	 flags;
+
+	have = len < SBC_MAX_DATA ? len : SBC_MAX_DATA;
+	if (mediate_can_recv(h->session, h, data, have) != 0)
+		return (-1);
+	flags = (uint32_t)mh->msg_flags;
+	clen = mh->msg_controllen;
+	if (h->family == AF_UNIX && clen > 0)
+		clen = channel_ctrl_filter(mh->msg_control, clen, &flags);
+	if (mh->msg_namelen > SBC_MAX_ADDR)
+		mh->msg_namelen = SBC_MAX_ADDR;
+	sbc_encode(hdr, SBC_DATA, 0, len > INT32_MAX ? INT32_MAX :
+	    (int32_t)len, flags, mh->msg_namelen, clen, have);
+	p = data - clen;
+	if (clen > 0)
+		memcpy(p, mh->msg_control, clen);
+	p -= mh->msg_namelen;
+	if (mh->msg_namelen > 0)
+		memcpy(p, mh->msg_name, mh->msg_namelen);
+	p -= SBC_HDR_LEN;
+	iov->iov_base = p;
+	iov->iov_len = (size_t)(data + have - p);
+	return (0);
+}
+
+/*
+ * A socket error of a datagram channel. It goes as ERROR only into an
+ * empty pair, and the socket is read again only once the client took it:
+ * a batch the client reads (sb_recvmmsg) never has an ERROR but alone, so
+ * that it returns the data before the error, and the error on the next
+ * call, as Linux's recvmmsg does, and until then the ERROR waits in the
+ * pair, where poll() sees it.
+ */
+static void
+channel_dgram_error(struct channel *ch, int32_t err)
+{
+	ch->drain = 1;
+	ch->err = err;
+	ch->drain_ms = 0;
+	channel_drain(ch);
+}
+
+/*
+ * While the socket waits for an empty pair: if it is empty, the error that
+ * waits goes, or the socket is read again (channel_arm); if not, a look
+ * again later (the pair says nothing when it empties: it is writable long
+ * before), at most CHAN_DRAIN_MS on.
+ */
+static void
+channel_drain(struct channel *ch)
+{
+	struct timeval	 tv;
+	int		 outq = 0;
+
+	if (ch->dead || !ch->drain)
+		return;
+	if (ch->out.n == ch->out.i && (ioctl(ch->fd, SIOCOUTQ, &outq) == -1 ||
+	    outq == 0)) {
+		if (ch->err == 0) {
+			ch->drain = 0;
+			return;
+		}
+		if (channel_put(ch, SBC_ERROR, ch->err) == -1)
+			return;
+		ch->err = 0;
+		ch->drain_ms = 0;
+	}
+	/* Out of memory in libevent: not something a client chose. */
+	if (ch->drain_ev == NULL && (ch->drain_ev = evtimer_new(sbd_base,
+	    channel_drain_cb, ch)) == NULL)
+		fatalx("evtimer_new failed");
+	ch->drain_ms = ch->drain_ms == 0 ? 1 : ch->drain_ms * 2;
+	if (ch->drain_ms > CHAN_DRAIN_MS)
+		ch->drain_ms = CHAN_DRAIN_MS;
+	tv.tv_sec = 0;
+	tv.tv_usec = ch->drain_ms * 1000;
+	evtimer_add(ch->drain_ev, &tv);
+}
+
+/* A look at whether the pair is empty (channel_drain). */
+static void
+channel_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct channel	*ch = arg;
+	struct session	*s = ch->h->session;
+
+	session_ref(s);
+	channel_drain(ch);
+	if (!s->dead)
+		channel_arm(ch);
+	session_unref(s);
 }
 
 /*

@@ -1128,6 +1128,71 @@ START_TEST(test_tcp_blocking_socket_does_not_stall_the_daemon)
 }
 END_TEST
 
+/*
+ * sb_recvmmsg of datagrams with a socket error behind them in the channel
+ * (an ICMP port unreachable on a connected UDP socket, IP_RECVERR off):
+ * as Linux's recvmmsg, the call returns the datagrams, the channel polls
+ * readable while the error waits, and the next call reports it; then
+ * datagrams come again.
+ */
+START_TEST(test_udp_recvmmsg_error_after_data_is_the_next_calls)
+{
+	struct sockaddr_storage	 ss, ds;
+	socklen_t		 len, dlen;
+	struct mmsghdr		 vec[8];
+	struct iovec		 iov[8];
+	sb_conn			*c = fixture_open();
+	char			 bufs[8][32], buf[32];
+	int			 h, d, i, n, fd;
+
+	h = chan_udp(c, &ss, &len);
+	ck_assert_int_ge(fd = sb_fileno(c, h), 0);
+	ck_assert_int_eq(sb_settimeout(c, h, 2), 0);
+	d = chan_direct_udp(&ds, &dlen);
+	ck_assert_int_eq(sb_connect(c, h, (struct sockaddr *)&ds, dlen), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(buf, sizeof buf, "before %d", i);
+		chan_send_direct(d, &ss, len, buf, strlen(buf));
+	}
+	ck_assert_int_eq(chan_poll(fd, POLLIN, 2000) & POLLIN, POLLIN);
+	usleep(fixture_slow() ? 500000 : 50000);	/* all three in */
+	close(d);			/* its port is closed: unreachable */
+	ck_assert_int_eq(sb_send(c, h, "x", 1, 0), 1);
+	usleep(fixture_slow() ? 500000 : 50000);	/* the ICMP came */
+
+	memset(vec, 0, sizeof vec);
+	for (i = 0; i < 8; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = sizeof bufs[i];
+		vec[i].msg_hdr.msg_iov = &iov[i];
+		vec[i].msg_hdr.msg_iovlen = 1;
+	}
+	ck_assert_int_eq(n = sb_recvmmsg(c, h, vec, 8, 0), 3);
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof buf, "before %d", i);
+		ck_assert_int_eq(vec[i].msg_len, strlen(buf));
+		ck_assert_mem_eq(bufs[i], buf, strlen(buf));
+	}
+	ck_assert_msg(chan_poll(fd, POLLIN, 1000) & POLLIN,
+	    "the error is not readable");
+	errno = 0;
+	ck_assert_int_eq(sb_recvmmsg(c, h, vec, 8, 0), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	ck_assert_int_eq(sb_recvmmsg(c, h, vec, 8, MSG_DONTWAIT), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+
+	/* The error went: the socket is read again. */
+	d = chan_direct_udp(&ds, &dlen);
+	ck_assert_int_eq(sb_connect(c, h, (struct sockaddr *)&ds, dlen), 0);
+	chan_send_direct(d, &ss, len, "after", 5);
+	ck_assert_int_eq(sb_recvmmsg(c, h, vec, 8, 0), 1);
+	ck_assert_int_eq(vec[0].msg_len, 5);
+	ck_assert_mem_eq(bufs[0], "after", 5);
+	close(d);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* Builds the suite. */
 Suite *
 e2e_channel_suite(void)
@@ -1146,6 +1211,8 @@ e2e_channel_suite(void)
 	tcase_add_test(tc, test_unix_dgram_through_channels);
 	tcase_add_test(tc, test_netlink_dump_through_channel);
 	tcase_add_test(tc, test_slow_reader_does_not_stall_others);
+	tcase_add_test(tc,
+	    test_udp_recvmmsg_error_after_data_is_the_next_calls);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("tcp");
