@@ -11,7 +11,9 @@
  * messages back to back.
  *
  * Daemon to client: DATA (a datagram or a stream chunk; flags = msg_flags,
- * result = the datagram's real length, more than datalen after a cut),
+ * result = the datagram's real length, more than datalen after a cut; on
+ * a datagram channel seq = how many more messages of the same batch the
+ * daemon is writing right behind it, a hint the client may wait for),
  * ERROR (result = -errno of the real socket), READY (a listener has a
  * connection waiting, a non-blocking connect finished). Client to daemon:
  * SEND (flags = send flags, address, ancillary items, data; a non-zero seq
@@ -52,7 +54,8 @@ struct sbc_hdr {
 	uint8_t		 type;		/* enum sbc_type */
 	uint8_t		 pad;		/* 0 */
 	uint16_t	 addrlen;	/* sockaddr bytes that follow */
-	uint32_t	 seq;		/* SEND: call id to answer; 0: none */
+	uint32_t	 seq;		/* SEND: call id to answer, 0 none;
+					   DATA: messages of its batch after it */
 	int32_t		 result;	/* DATA: real length; ERROR: -errno;
 					   SEND: timeout in ms, 0 none */
 	uint32_t	 flags;		/* DATA: msg_flags; SEND: send flags */
