@@ -41,7 +41,7 @@ static void	 sb_channel_key_init(void);
 static void	 sb_channel_pause(void);
 static uint8_t	*sb_channel_buf(void);
 static ssize_t	 sb_channel_recv(struct conn_chan *, struct msghdr *, int,
-		     double);
+		     double, double);
 static int	 sb_channel_wait(int, short, double, double);
 static int	 sb_channel_next(struct sb_conn *, struct conn_chan *, int,
 		     double, uint8_t *, ssize_t *, struct sbc_msg *);
@@ -56,8 +56,6 @@ static int	 sb_channel_batch(struct conn_chan *, struct mmsghdr *,
 		     unsigned int, int, int, double, uint8_t *);
 static ssize_t	 sb_channel_stream_recv(struct sb_conn *, struct conn_chan *,
 		     struct msghdr *, int);
-static ssize_t	 sb_channel_stream_read(struct conn_chan *, struct msghdr *,
-		     int, double, double);
 static int	 sb_channel_header(struct conn_chan *, int, double,
 		     struct sbc_hdr *);
 static ssize_t	 sb_channel_stream_peek(struct conn_chan *, size_t,
@@ -148,16 +146,15 @@ sb_channel_wait(int fd, short events, double t, double start)
 }
 
 /*
- * One recvmsg on the channel (MSG_PEEK of flags kept), waiting within the
- * handle's timeout (0 with MSG_DONTWAIT) counted from start (below 0: from
- * the first wait, so that a call that finds data reads no clock) while
- * nothing is there: what recvmsg returned, or -1 with errno.
+ * One recvmsg on the channel (MSG_PEEK of flags kept), waiting within t
+ * (SB_TIMEOUT_NONE, 0 or seconds) counted from start (below 0: from the
+ * first wait, so that a call that finds data reads no clock) while nothing
+ * is there: what recvmsg returned, or -1 with errno.
  */
 static ssize_t
-sb_channel_recv(struct conn_chan *ch, struct msghdr *m, int flags,
+sb_channel_recv(struct conn_chan *ch, struct msghdr *m, int flags, double t,
     double start)
 {
-	double	 t = (flags & MSG_DONTWAIT) ? 0 : ch->timeout;
 	ssize_t	 n;
 
 	for (;;) {
@@ -237,7 +234,7 @@ sb_channel_next(struct sb_conn *c, struct conn_chan *ch, int flags,
 				sb_channel_pause();
 		}
 		if (n == -1 && (n = sb_channel_recv(ch, &msg, flags,
-		    start)) <= 0)
+		    (flags & MSG_DONTWAIT) ? 0 : ch->timeout, start)) <= 0)
 			return ((int)n);
 		if (n == 0)
 			return (0);
@@ -374,30 +371,6 @@ sb_channel_dgram_recv(struct sb_conn *c, struct conn_chan *ch,
 }
 
 /*
- * One recvmsg on a stream channel (MSG_PEEK of flags kept), waiting within
- * t (SB_TIMEOUT_NONE, 0 or seconds) from start while nothing is there:
- * what recvmsg returned, or -1 with errno.
- */
-static ssize_t
-sb_channel_stream_read(struct conn_chan *ch, struct msghdr *m, int flags,
-    double t, double start)
-{
-	ssize_t	 n;
-
-	for (;;) {
-		n = recvmsg(ch->fd, m, MSG_DONTWAIT | (flags & MSG_PEEK));
-		if (n >= 0)
-			return (n);
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return (conn_oserror(errno, "data channel"));
-		if (sb_channel_wait(ch->fd, POLLIN, t, start) == -1)
-			return (-1);
-	}
-}
-
-/*
  * The header of the next message of a stream channel, peeked at (with
  * MSG_PEEK in flags) or taken: 1, 0 at EOF, -1 with errno. A header the
  * daemon has written only in part is waited for: the rest follows.
@@ -412,7 +385,7 @@ sb_channel_header(struct conn_chan *ch, int flags, double start,
 	ssize_t		 n, m;
 
 	for (;;) {
-		if ((n = sb_channel_stream_read(ch, &msg, flags, t,
+		if ((n = sb_channel_recv(ch, &msg, flags, t,
 		    start)) <= 0)
 			return ((int)n);
 		if ((size_t)n < sizeof *hdr && (flags & MSG_PEEK)) {
@@ -535,7 +508,7 @@ sb_channel_stream_recv(struct sb_conn *c, struct conn_chan *ch,
 		m.msg_iov = iov;
 		m.msg_iovlen = 1;
 	}
-	if ((n = sb_channel_stream_read(ch, &m, flags, t, start)) <= 0)
+	if ((n = sb_channel_recv(ch, &m, flags, t, start)) <= 0)
 		return (n == 0 ? conn_oserror(EBADMSG, "data channel ends "
 		    "inside a chunk") : -1);
 	if (m.msg_iov == iov && iov[0].iov_base != msg->msg_iov[0].iov_base)

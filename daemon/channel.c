@@ -169,6 +169,7 @@ static void	channel_dgram_error(struct channel *, int32_t);
 static void	channel_drain(struct channel *);
 static void	channel_drain_cb(evutil_socket_t, short, void *);
 static void	channel_stream_recv(struct channel *);
+static int	channel_stream_got(struct channel *, ssize_t);
 static int	channel_stream_copy(struct channel *);
 static int	channel_stream_splice(struct channel *);
 static void	channel_stream_queue(struct channel *, const struct sbc_hdr *,
@@ -959,6 +960,22 @@ channel_stream_recv(struct channel *ch)
 }
 
 /*
+ * What a read of a stream socket returned, n: 0 for data to pass on; 1
+ * when there is none (nothing there yet, EOF noted, an error sent on).
+ */
+static int
+channel_stream_got(struct channel *ch, ssize_t n)
+{
+	if (n > 0)
+		return (0);
+	if (n == 0)
+		ch->sock_eof = 1;	/* channel_arm shuts our end */
+	else if (errno != EAGAIN && errno != EINTR)
+		channel_put(ch, SBC_ERROR, -errno);
+	return (1);
+}
+
+/*
  * One chunk read from the socket and written to the channel: 0 if it went
  * whole, 1 if not (nothing there, EOF, an error, or the rest queued).
  */
@@ -971,16 +988,8 @@ channel_stream_copy(struct channel *ch)
 	size_t		 off;
 
 	n = recv(ch->h->fd, chan_rx_data[0], SBC_MAX_DATA, MSG_DONTWAIT);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	if (channel_stream_got(ch, n))
 		return (1);
-	if (n == 0) {
-		ch->sock_eof = 1;	/* channel_arm shuts our end */
-		return (1);
-	}
-	if (n == -1) {
-		channel_put(ch, SBC_ERROR, -errno);
-		return (1);
-	}
 	sbc_encode(&hdr, SBC_DATA, 0, (int32_t)n, 0, 0, 0, (size_t)n);
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof hdr;
@@ -1041,16 +1050,8 @@ channel_stream_splice(struct channel *ch)
 		ch->nosplice = 1;
 		return (channel_stream_copy(ch));
 	}
-	if (n == -1 && errno == EAGAIN)
+	if (channel_stream_got(ch, n))
 		return (1);
-	if (n == 0) {
-		ch->sock_eof = 1;	/* channel_arm shuts our end */
-		return (1);
-	}
-	if (n == -1) {
-		channel_put(ch, SBC_ERROR, -errno);
-		return (1);
-	}
 	sbc_encode(&hdr, SBC_DATA, 0, (int32_t)n, 0, 0, 0, (size_t)n);
 	do
 		w = send(ch->fd, &hdr, sizeof hdr, MSG_DONTWAIT | MSG_NOSIGNAL);
