@@ -38,6 +38,7 @@ struct conn_handle {
 	int	 protocol;
 	int	 chanfd;	/* its data channel (sb_fileno), or -1 */
 	size_t	 rest;		/* stream channel: chunk bytes not yet read */
+	int	 peer;		/* stream: connected or connecting, known */
 };
 
 /* What a channel call needs of its handle, copied out of the table. */
@@ -47,6 +48,7 @@ struct conn_chan {
 	int	 stream;	/* a SOCK_STREAM pair */
 	double	 timeout;
 	size_t	 rest;
+	int	 peer;		/* conn_handle's */
 };
 
 /* One request waiting for its response. */
@@ -142,6 +144,7 @@ int	 conn_handle_chan(struct sb_conn *, int, struct conn_chan *);
 int	 conn_handle_setchan(struct sb_conn *, int, int);
 int	 conn_handle_takechan(struct sb_conn *, int, int *);
 void	 conn_handle_setrest(struct sb_conn *, int, size_t);
+void	 conn_handle_setpeer(struct sb_conn *, int);
 
 /* sb-channel.c */
 ssize_t	 sb_channel_recvmsg(struct sb_conn *, struct conn_chan *,
@@ -150,6 +153,7 @@ ssize_t	 sb_channel_sendmsg(struct sb_conn *, struct conn_chan *,
 	     const struct msghdr *, int);
 int	 sb_channel_sendall(struct sb_conn *, struct conn_chan *,
 	     const void *, size_t, int);
+int	 sb_channel_shut(struct conn_chan *);
 void	 sb_channel_accept(struct conn_chan *);
 void	 sb_channel_connect(struct conn_chan *, int);
 int	 sb_channel_fionread(struct conn_chan *, int *);

@@ -58,6 +58,7 @@ conn_handle_add(struct sb_conn *c, int h, double timeout,
 	e->protocol = hr != NULL ? hr->protocol : 0;
 	e->chanfd = -1;
 	e->rest = 0;
+	e->peer = 0;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -151,6 +152,7 @@ conn_handle_chan(struct sb_conn *c, int h, struct conn_chan *ch)
 		ch->stream = e->type == SOCK_STREAM;
 		ch->timeout = e->timeout;
 		ch->rest = e->rest;
+		ch->peer = e->peer;
 		r = 1;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -212,5 +214,20 @@ conn_handle_setrest(struct sb_conn *c, int h, size_t rest)
 	pthread_mutex_lock(&c->lock);
 	if ((e = conn_handle_find(c, h)) != NULL)
 		e->rest = rest;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * Records that stream handle h is connected, or connecting (a connect
+ * went out or it was accepted): its channel's calls need not ask.
+ */
+void
+conn_handle_setpeer(struct sb_conn *c, int h)
+{
+	struct conn_handle	*e;
+
+	pthread_mutex_lock(&c->lock);
+	if ((e = conn_handle_find(c, h)) != NULL)
+		e->peer = 1;
 	pthread_mutex_unlock(&c->lock);
 }

@@ -67,6 +67,7 @@ static int	 sb_channel_send_start(struct sb_conn *, struct conn_chan *,
 static ssize_t	 sb_channel_send_end(struct sb_conn *, struct conn_call *,
 		     size_t);
 static size_t	 sb_channel_iov_total(const struct msghdr *);
+static int	 sb_channel_peer(struct sb_conn *, struct conn_chan *, int);
 static int32_t	 sb_channel_send_ms(double, double);
 
 /*
@@ -528,6 +529,8 @@ sb_channel_recvmsg(struct sb_conn *c, struct conn_chan *ch,
 	if (flags & ~SB_CHANNEL_FLAGS)
 		return (conn_oserror(EOPNOTSUPP, "flags not supported on a "
 		    "data channel"));
+	if (ch->stream && sb_channel_peer(c, ch, 0) == -1)
+		return (-1);
 	if (ch->stream)
 		return (sb_channel_stream_recv(c, ch, msg, flags));
 	return (sb_channel_dgram_recv(c, ch, msg, flags));
@@ -649,6 +652,32 @@ sb_channel_send_start(struct sb_conn *c, struct conn_chan *ch,
 	return (0);
 }
 
+/*
+ * Whether stream handle ch has a peer, as a local socket knows: the
+ * library saw it connect or accepted it (ch->peer), or the daemon says so
+ * (getpeername, once: then it is remembered). Without one, the call fails
+ * as the kernel fails it: a send with EPIPE, a receive with ENOTCONN;
+ * the channel of an unconnected stream socket carries nothing. 0 or -1.
+ */
+static int
+sb_channel_peer(struct sb_conn *c, struct conn_chan *ch, int send)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+
+	if (ch->peer)
+		return (0);
+	if (sb_getpeername(c, ch->h, (struct sockaddr *)&ss, &len) == 0) {
+		conn_handle_setpeer(c, ch->h);
+		ch->peer = 1;
+		return (0);
+	}
+	if (errno != ENOTCONN)
+		return (-1);
+	return (conn_oserror(send ? EPIPE : ENOTCONN, send ? "not connected: "
+	    "broken pipe" : "not connected"));
+}
+
 /* Waits for a datagram send's answer: the count sent, or -1. */
 static ssize_t
 sb_channel_send_end(struct sb_conn *c, struct conn_call *call, size_t len)
@@ -674,6 +703,8 @@ sb_channel_sendmsg(struct sb_conn *c, struct conn_chan *ch,
 	struct msghdr		 m = *msg;
 	struct iovec		 iov;
 
+	if (ch->stream && sb_channel_peer(c, ch, 1) == -1)
+		return (-1);
 	if (ch->stream && len > SBC_MAX_DATA) {
 		if (msg->msg_iovlen != 1)
 			return (conn_oserror(EMSGSIZE, "over 64 KiB in "
@@ -720,6 +751,8 @@ sb_channel_sendall(struct sb_conn *c, struct conn_chan *ch, const void *buf,
 			return (conn_protoerror(c, "short sendall"));
 		return (n < 0 ? -1 : 0);
 	}
+	if (sb_channel_peer(c, ch, 1) == -1)
+		return (-1);
 	do {
 		chunk = len > SBC_MAX_DATA ? SBC_MAX_DATA : len;
 		iov.iov_base = (void *)p;
@@ -733,6 +766,22 @@ sb_channel_sendall(struct sb_conn *c, struct conn_chan *ch, const void *buf,
 		len -= chunk;
 	} while (len > 0);
 	return (0);
+}
+
+/*
+ * sb_shutdown's SHUT on a stream channel, within the handle's timeout
+ * (only a pair filled by a peer that does not read makes it wait). 0 or
+ * -1 (EPIPE once its end is shut).
+ */
+int
+sb_channel_shut(struct conn_chan *ch)
+{
+	struct sbc_hdr	 hdr;
+	struct iovec	 iov = { .iov_base = &hdr, .iov_len = sizeof hdr };
+	struct msghdr	 m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	sbc_encode(&hdr, SBC_SHUT, 0, 0, 0, 0, 0, 0);
+	return (sb_channel_write(ch, &m, ch->timeout, conn_now()));
 }
 
 /* Before an accept: the READY messages of the connections so far go. */

@@ -15,6 +15,7 @@ static int	 sb_socket_handle(struct sb_conn *, Sockbroker__Request *,
 static int	 sb_socket_empty(struct sb_conn *, Sockbroker__Request *);
 static int	 sb_socket_channels(struct sb_conn *);
 static void	 sb_socket_connect_fill(struct conn_chan *, int);
+static void	 sb_socket_connected(struct sb_conn *, int, int);
 static int	 sb_socket_connect(struct sb_conn *, int,
 		     const struct sockaddr *, socklen_t, int);
 static int	 sb_socket_name(struct sb_conn *, int, struct sockaddr *,
@@ -55,6 +56,8 @@ sb_socket_handle(struct sb_conn *c, Sockbroker__Request *req, double timeout,
 		return (conn_protoerror(c, "bad handle in response"));
 	}
 	conn_handle_add(c, (int)h, timeout, resp->handle);
+	if (req->op_case == SOCKBROKER__REQUEST__OP_ACCEPT)
+		conn_handle_setpeer(c, (int)h);
 	if (fd != -1 && conn_handle_setchan(c, (int)h, fd) == -1)
 		close(fd);	/* cannot be: the handle is new */
 	r = conn_address_to(c, resp->handle->address, addr, addrlen);
@@ -126,6 +129,18 @@ sb_socket_connect_fill(struct conn_chan *ch, int err)
 	errno = err;
 }
 
+/*
+ * After a connect that answered err: a stream handle that is connected or
+ * connecting has a peer from now on (see sb_channel_peer).
+ */
+static void
+sb_socket_connected(struct sb_conn *c, int h, int err)
+{
+	if (err == 0 || err == EINPROGRESS || err == EALREADY ||
+	    err == EISCONN)
+		conn_handle_setpeer(c, h);
+}
+
 /* Sends a ConnectRequest; ex asks for connect_ex() semantics. */
 static int
 sb_socket_connect(struct sb_conn *c, int h, const struct sockaddr *addr,
@@ -136,7 +151,7 @@ sb_socket_connect(struct sb_conn *c, int h, const struct sockaddr *addr,
 	Sockbroker__Response	*resp;
 	struct sbp_address	 a;
 	struct conn_chan	 ch;
-	int			 r;
+	int			 r, err;
 
 	if (conn_valid(c) == -1 || conn_address_from(&a, addr, addrlen,
 	    conn_handle_protocol(c, h)) == -1)
@@ -149,9 +164,12 @@ sb_socket_connect(struct sb_conn *c, int h, const struct sockaddr *addr,
 	req.op_case = SOCKBROKER__REQUEST__OP_CONNECT;
 	req.connect = &op;
 	if (!ex) {
-		if ((r = sb_socket_empty(c, &req)) == -1 &&
-		    conn_handle_chan(c, h, &ch) == 1)
-			sb_socket_connect_fill(&ch, errno);
+		r = sb_socket_empty(c, &req);
+		err = r == 0 ? 0 : errno;
+		sb_socket_connected(c, h, err);
+		if (r == -1 && conn_handle_chan(c, h, &ch) == 1)
+			sb_socket_connect_fill(&ch, err);
+		errno = err;
 		return (r);
 	}
 
@@ -161,6 +179,7 @@ sb_socket_connect(struct sb_conn *c, int h, const struct sockaddr *addr,
 	sockbroker__response__free_unpacked(resp, NULL);
 	if (r < 0)
 		return (conn_protoerror(c, "bad errnum in response"));
+	sb_socket_connected(c, h, r);
 	if (conn_handle_chan(c, h, &ch) == 1)
 		sb_socket_connect_fill(&ch, r);
 	return (r);
@@ -232,12 +251,12 @@ sb_shutdown(sb_conn *c, int h, int how)
 	if (conn_valid(c) == -1)
 		return (-1);
 	/*
-	 * A stream channel's writing side ends with its end of the pair:
-	 * the daemon shuts the socket's after what was written before.
+	 * A stream channel's writing side ends with SHUT and its end of the
+	 * pair: the daemon shuts the socket's after what was written before.
 	 */
 	if (conn_handle_chan(c, h, &ch) == 1 && ch.stream &&
 	    (how == SHUT_WR || how == SHUT_RDWR)) {
-		if (shutdown(ch.fd, SHUT_WR) == -1)
+		if (sb_channel_shut(&ch) == -1 || shutdown(ch.fd, SHUT_WR) == -1)
 			return (conn_oserror(errno, "shutdown"));
 		if (how == SHUT_WR)
 			return (0);

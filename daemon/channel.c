@@ -1256,13 +1256,13 @@ channel_stream_in(struct channel *ch)
 		if (splice_ && !ch->nosplice)
 			channel_stream_convert(ch);
 	}
-	/* The client shut its end: all it wrote went; so goes the socket's. */
-	if (ch->in_eof && !ch->wfail && (ch->ilen != 0 || ch->sp_left != 0)) {
+	/*
+	 * The client shut its end: all it wrote went. The socket stays as it
+	 * is (SHUT asks for its shutdown): a close must not shut down what
+	 * another handle or a passed descriptor shares.
+	 */
+	if (ch->in_eof && !ch->wfail && (ch->ilen != 0 || ch->sp_left != 0))
 		channel_fail(ch, "channel ends inside a message");
-		return;
-	}
-	if (ch->in_eof)
-		shutdown(ch->h->fd, SHUT_WR);
 }
 
 /*
@@ -1419,12 +1419,15 @@ channel_stream_run(struct channel *ch)
 	while (r == 0 && (len = sbc_header(ch->ibuf + off, ch->ilen - off,
 	    &m.hdr)) > 0 && (size_t)len <= ch->ilen - off) {
 		if (sbc_decode(ch->ibuf + off, (size_t)len, &m) == -1 ||
-		    (m.hdr.type != SBC_SEND && m.hdr.type != SBC_FILL)) {
+		    (m.hdr.type != SBC_SEND && m.hdr.type != SBC_FILL &&
+		    m.hdr.type != SBC_SHUT)) {
 			channel_fail(ch, "malformed channel message");
 			return (-1);
 		}
 		if (m.hdr.type == SBC_SEND && !ch->wfail)
 			r = channel_send(ch, &m, &ch->iprog);
+		else if (m.hdr.type == SBC_SHUT)
+			shutdown(ch->h->fd, SHUT_WR);	/* what came before went */
 		if (s->dead || ch->dead)
 			return (-1);
 		if (r == 0) {

@@ -21,6 +21,7 @@ sbc_body_ok(const struct sbc_hdr *h)
 	case SBC_ERROR:
 	case SBC_READY:
 	case SBC_FILL:
+	case SBC_SHUT:
 		return (h->addrlen == 0 && h->ctrllen == 0 && h->datalen == 0);
 	default:
 		return (0);

@@ -23,14 +23,16 @@
  * keeps it that long from when it read it, then answers EAGAIN with kind
  * TIMEOUT; MSG_DONTWAIT in flags answers EAGAIN at once), FILL (padding
  * the client writes while a connect is in progress, discarded by the
- * daemon).
+ * daemon), SHUT (stream: shut the socket for writing, after the data
+ * before it went).
  *
  * EOF of the real socket is the pair's own: the daemon shuts its end for
  * writing, so that recv() returns 0 and poll() reports it readable from
- * then on. A client that shuts its end for writing has the daemon pass on
- * all it wrote, then shut the real socket for writing; a close request
- * for a stream handle waits for that (within a bound), as a local close
- * lets the kernel deliver what was sent.
+ * then on. The client's EOF only ends what it writes: a close request for
+ * a stream handle waits (within a bound) until all it wrote went to the
+ * socket, as a local close lets the kernel deliver what was sent, but it
+ * shuts nothing down (another handle, or a passed descriptor, may share
+ * the socket); sb_shutdown writes SHUT, then shuts its end.
  */
 
 #ifndef SBP_CHANNEL_H
@@ -47,6 +49,7 @@ enum sbc_type {
 	SBC_READY = 4,
 	SBC_SEND = 5,
 	SBC_FILL = 6,
+	SBC_SHUT = 7,
 };
 
 /* The header every channel message starts with. */

@@ -1193,6 +1193,118 @@ START_TEST(test_udp_recvmmsg_error_after_data_is_the_next_calls)
 }
 END_TEST
 
+/*
+ * sb_shutdown(SHUT_WR) on a TCP channel: the peer gets what was sent, then
+ * EOF, and the handle still receives (a half-close, as a local socket's).
+ */
+START_TEST(test_tcp_shutdown_is_a_half_close)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	sb_conn			*c = fixture_open();
+	char			 buf[16];
+	int			 l, h, p;
+
+	l = chan_direct_listener(&ss, &len, 4);
+	h = chan_tcp_to(c, &ss, len);
+	ck_assert_int_ge(p = accept(l, NULL, NULL), 0);
+	ck_assert_int_eq(sb_settimeout(c, h, 5), 0);
+	ck_assert_int_eq(sb_send(c, h, "abc", 3, 0), 3);
+	ck_assert_int_eq(sb_shutdown(c, h, SHUT_WR), 0);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(read(p, buf, sizeof buf), 3);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(read(p, buf, sizeof buf), 0);	/* EOF */
+	ck_assert_int_eq(write(p, "xyz", 3), 3);
+	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), 3);
+	ck_assert_mem_eq(buf, "xyz", 3);
+	ck_assert_int_eq(sb_send(c, h, "no", 2, 0), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	close(p);
+	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), 0);
+	sb_close(c, h);
+	close(l);
+	sb_close_conn(c);
+}
+END_TEST
+
+/*
+ * Closing the handle with the channel of a socket another handle (sb_dup)
+ * shares shuts nothing down: the peer sees no EOF, and the other handle
+ * goes on sending; EOF comes with the last handle's close.
+ */
+START_TEST(test_tcp_close_of_a_dup_leaves_the_socket_open)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	sb_conn			*c = fixture_open();
+	char			 buf[16];
+	int			 l, h, d, p;
+
+	l = chan_direct_listener(&ss, &len, 4);
+	h = chan_tcp_to(c, &ss, len);
+	ck_assert_int_ge(p = accept(l, NULL, NULL), 0);
+	ck_assert_int_gt(d = sb_dup(c, h), 0);
+	ck_assert_int_eq(sb_send(c, h, "one", 3, 0), 3);
+	ck_assert_int_eq(sb_close(c, h), 0);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(read(p, buf, sizeof buf), 3);
+	ck_assert_mem_eq(buf, "one", 3);
+	ck_assert_msg(chan_poll(p, POLLIN, 300) == 0, "the peer saw EOF "
+	    "after the close of one of two handles");
+	ck_assert_int_eq(sb_send(c, d, "two", 3, 0), 3);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(read(p, buf, sizeof buf), 3);
+	ck_assert_mem_eq(buf, "two", 3);
+	ck_assert_int_eq(sb_close(c, d), 0);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(read(p, buf, sizeof buf), 0);
+	close(p);
+	close(l);
+	sb_close_conn(c);
+}
+END_TEST
+
+/*
+ * A stream handle with a channel and no connection fails as a local
+ * socket does: a send with EPIPE, a receive with ENOTCONN, at once (a
+ * listener's too); connected, the same handle works.
+ */
+START_TEST(test_tcp_unconnected_channel_fails_as_local)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	sb_conn			*c = fixture_open();
+	char			 buf[16];
+	double			 t0;
+	int			 l, h, lh, p;
+
+	l = chan_direct_listener(&ss, &len, 4);
+	ck_assert_int_gt(h = sb_socket(c, AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_ge(sb_fileno(c, h), 0);
+	ck_assert_int_eq(sb_settimeout(c, h, 2), 0);
+	ck_assert_int_eq(sb_send(c, h, "x", 1, 0), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	t0 = fixture_now();
+	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_double_lt(fixture_now() - t0, 1.5);
+	ck_assert_int_eq(sb_connect(c, h, (struct sockaddr *)&ss, len), 0);
+	ck_assert_int_ge(p = accept(l, NULL, NULL), 0);
+	ck_assert_int_eq(sb_send(c, h, "x", 1, 0), 1);
+	ck_assert_int_eq(read(p, buf, sizeof buf), 1);
+	lh = fixture_listener(c, AF_INET, &ss, &len);
+	ck_assert_int_ge(sb_fileno(c, lh), 0);
+	ck_assert_int_eq(sb_recv(c, lh, buf, sizeof buf, MSG_DONTWAIT), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	sb_close(c, lh);
+	sb_close(c, h);
+	close(p);
+	close(l);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* Builds the suite. */
 Suite *
 e2e_channel_suite(void)
@@ -1224,6 +1336,9 @@ e2e_channel_suite(void)
 	tcase_add_test(tc, test_descriptors_back_after_close_and_kill);
 	tcase_add_test(tc, test_tcp_spliced_and_copied_sends_keep_order);
 	tcase_add_test(tc, test_tcp_blocking_socket_does_not_stall_the_daemon);
+	tcase_add_test(tc, test_tcp_shutdown_is_a_half_close);
+	tcase_add_test(tc, test_tcp_close_of_a_dup_leaves_the_socket_open);
+	tcase_add_test(tc, test_tcp_unconnected_channel_fails_as_local);
 	tcase_set_timeout(tc, fixture_slow() ? 600 : 60);
 	suite_add_tcase(s, tc);
 
