@@ -263,11 +263,22 @@ sbpy_address_unix(PyObject *addr, const char *caller, sbpy_sockaddr *ss,
 	Py_buffer		 view;
 	int			 rc = -1, abstract;
 
-	if (PyUnicode_Check(addr) || PyObject_HasAttrString(addr,
-	    "__fspath__")) {
-		if (!PyUnicode_FSConverter(addr, &b))
+	/* str and path-likes as the stdlib takes them: a NUL may lead. */
+	if (!PyUnicode_Check(addr) && !PyBytes_Check(addr) &&
+	    PyObject_HasAttrString(addr, "__fspath__")) {
+		if ((b = PyOS_FSPath(addr)) == NULL)
 			return (-1);
 		addr = b;
+	}
+	if (PyUnicode_Check(addr)) {
+		PyObject	*e;
+
+		if ((e = PyUnicode_EncodeFSDefault(addr)) == NULL) {
+			Py_XDECREF(b);
+			return (-1);
+		}
+		Py_XDECREF(b);
+		addr = b = e;
 	}
 	if (PyObject_GetBuffer(addr, &view, PyBUF_SIMPLE) == -1) {
 		PyErr_Clear();

@@ -35,10 +35,13 @@ _STD_HELPERS = (
     "inet_aton", "inet_ntoa", "inet_pton", "inet_ntop", "htons", "htonl",
     "ntohs", "ntohl", "CMSG_LEN", "CMSG_SPACE", "AddressFamily",
     "SocketKind", "MsgFlag", "AddressInfo", "SocketIO", "error", "herror",
-    "gaierror", "timeout", "has_ipv6", "close", "sethostname",
-    "send_fds", "recv_fds", "socketpair")
+    "gaierror", "timeout", "has_ipv6", "close", "dup", "sethostname",
+    "send_fds", "recv_fds")
 for _name in dir(_std):
     if _name.isupper() and not _name.startswith("_"):
+        globals()[_name] = getattr(_std, _name)
+for _name in _std.__all__:      # AF_DECnet and the like
+    if not callable(getattr(_std, _name)):
         globals()[_name] = getattr(_std, _name)
 for _name in _STD_HELPERS:
     if hasattr(_std, _name):
@@ -360,6 +363,49 @@ def create_server(address, *, family=AF_INET, backlog=None,
         raise
 
 
+def socketpair(family=None, type=SOCK_STREAM, proto=0):
+    """Two connected sockets of the daemon's (the libsockbroker API has
+    no socketpair): AF_UNIX (the default) on autobound abstract names,
+    AF_INET and AF_INET6 on loopback, as the stdlib's own fallback does.
+    The policy must let the caller bind and connect those."""
+    if family is None:
+        family = AF_UNIX
+    if family == AF_UNIX:
+        here = ""
+    elif family == AF_INET:
+        here = ("127.0.0.1", 0)
+    elif family == AF_INET6:
+        here = ("::1", 0)
+    else:
+        raise ValueError("Only AF_INET, AF_INET6 and AF_UNIX socket "
+                         "families are supported")
+    if type not in (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET):
+        raise ValueError("Only SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET "
+                         "socket types are supported")
+    a = socket(family, type, proto)
+    b = socket(family, type, proto)
+    try:
+        a.bind(here)
+        if family == AF_UNIX or type == SOCK_DGRAM:
+            b.bind(here)
+        if type == SOCK_DGRAM:
+            a.connect(b.getsockname())
+            b.connect(a.getsockname())
+            return a, b
+        a.listen()
+        b.connect(a.getsockname())
+        c, peer = a.accept()
+        if peer != b.getsockname():
+            c.close()
+            raise ConnectionError("Unexpected peer connection")
+        a.close()
+        return c, b
+    except BaseException:
+        a.close()
+        b.close()
+        raise
+
+
 _os.register_at_fork(after_in_child=_sockbroker._after_fork_child)
 
 __all__ = ["socket", "SocketType", "connect", "info", "create_connection",
@@ -367,7 +413,9 @@ __all__ = ["socket", "SocketType", "connect", "info", "create_connection",
            "getnameinfo", "gethostname", "gethostbyname", "gethostbyname_ex",
            "gethostbyaddr", "getfqdn", "getservbyname", "getservbyport",
            "getprotobyname", "if_nameindex", "if_nametoindex",
-           "if_indextoname", "getdefaulttimeout", "setdefaulttimeout"]
+           "if_indextoname", "getdefaulttimeout", "setdefaulttimeout",
+           "socketpair"]
 __all__ += [n for n in _STD_HELPERS if n in globals()]
 __all__ += sorted(n for n in globals() if n.isupper() and
                   not n.startswith("_"))
+__all__ += [n for n in _std.__all__ if n not in __all__ and n in globals()]

@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# The Python binding (python/) against a real daemon: tests/python/ under
+# pytest, with sockbroker imported from the build tree. $SB_PYTHON is the
+# interpreter and $SB_PYTHONPATH the build tree's python/ (make check sets
+# both when the binding is built; without it the test is skipped).
+# $SB_PYTEST_ARGS, if set, is passed on to pytest (-k NAME, -x, ...).
+
+lib_name=py
+. "$(dirname "$0")/lib.sh"
+lib_need_programs
+if [ -z "${SB_PYTHON:-}" ] ||
+    [ ! -f "${SB_PYTHONPATH:-/nonexistent}/sockbroker/__init__.py" ]; then
+	echo "the Python binding was not built; skipped"
+	exit 77
+fi
+"$SB_PYTHON" -c 'import pytest' 2>/dev/null ||
+    fail "no pytest for $SB_PYTHON (Debian: apt-get install python3-pytest)"
+
+daemon_start --no-privdrop --policy "$SB_POLICY"
+# shellcheck disable=SC2086 # SB_PYTEST_ARGS is a list of words
+SOCKBROKER_SOCKET=$sock PYTHONPATH=$SB_PYTHONPATH \
+    PYTHONDONTWRITEBYTECODE=1 timeout 1200 "$SB_PYTHON" -m pytest \
+    -p no:cacheprovider -o faulthandler_timeout=120 -q -rs \
+    ${SB_PYTEST_ARGS:-} "$(dirname "$0")/python" ||
+    fail "pytest failed"
+daemon_stop
+echo "PASS: the Python binding's tests"
