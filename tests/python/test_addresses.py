@@ -143,6 +143,11 @@ def test_netlink():
         s.bind((0, 0))
         pid, groups = s.getsockname()
         assert pid != 0 and groups == 0
+    with sockbroker.socket(sockbroker.AF_NETLINK, sockbroker.SOCK_RAW,
+                           stdsocket.NETLINK_ROUTE) as s:
+        mine = 0x5b000000 | os.getpid()          # a port id of our own
+        s.bind((mine, 0))
+        assert s.getsockname() == (mine, 0)
         # RTM_GETLINK dump: the reply comes from the kernel, pid 0.
         msg = struct.pack("=LHHLL", 32, 18, 0x301, 1, 0) + \
             struct.pack("=BxHiII", 0, 0, 0, 0, 0)
