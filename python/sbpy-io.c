@@ -32,7 +32,7 @@ sbpy_io_recv(PyObject *self, PyObject *args)
 		return (NULL);
 	if ((buf = PyBytes_FromStringAndSize(NULL, size)) == NULL)
 		return (NULL);
-	SBPY_CALL(n = sb_recv(c, s->handle, PyBytes_AS_STRING(buf),
+	SBPY_RECV(s, n = sb_recv(c, s->handle, PyBytes_AS_STRING(buf),
 	    (size_t)size, flags));
 	if (n == -1) {
 		Py_DECREF(buf);
@@ -56,7 +56,7 @@ sbpy_io_recvfrom_buf(sbpy_sock *s, char *buf, size_t size, int flags,
 	if ((c = sbpy_socket_conn(s)) == NULL)
 		return (-1);
 	memset(&ss, 0, sizeof ss);
-	SBPY_CALL(n = sb_recvfrom(c, s->handle, buf, size, flags,
+	SBPY_RECV(s, n = sb_recvfrom(c, s->handle, buf, size, flags,
 	    (struct sockaddr *)&ss, &len));
 	if (n == -1) {
 		sbpy_error();
@@ -146,7 +146,8 @@ sbpy_io_recv_into(PyObject *self, PyObject *args, PyObject *kwds)
 		PyBuffer_Release(&view);
 		return (NULL);
 	}
-	SBPY_CALL(n = sb_recv(c, s->handle, view.buf, (size_t)nbytes, flags));
+	SBPY_RECV(s, n = sb_recv(c, s->handle, view.buf, (size_t)nbytes,
+	    flags));
 	PyBuffer_Release(&view);
 	if (n == -1)
 		return (sbpy_error());

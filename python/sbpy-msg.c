@@ -359,7 +359,7 @@ sbpy_msg_recv(sbpy_sock *s, struct msghdr *msg, Py_ssize_t ancbufsize,
 	msg->msg_namelen = sizeof ss;
 	msg->msg_control = ctl;
 	msg->msg_controllen = (size_t)ancbufsize;
-	SBPY_CALL(n = sb_recvmsg(c, s->handle, msg, flags));
+	SBPY_RECV(s, n = sb_recvmsg(c, s->handle, msg, flags));
 	if (n == -1) {
 		PyMem_Free(ctl);
 		return (sbpy_error());

@@ -25,6 +25,7 @@ static int	 sbpy_socket_init(PyObject *, PyObject *, PyObject *);
 static void	 sbpy_socket_dealloc(PyObject *);
 static void	 sbpy_socket_finalize(PyObject *);
 static PyObject	*sbpy_socket_repr(PyObject *);
+static PyObject	*sbpy_socket_new(PyTypeObject *, PyObject *, PyObject *);
 
 /*
  * The connection of a socket that is open, or NULL with OSError EBADF: a
@@ -176,28 +177,6 @@ sbpy_socket_init(PyObject *self, PyObject *args, PyObject *kwds)
 	return (sbpy_socket_adopt(c, gen, s, h, family, type, proto));
 }
 
-/* A socket object of type tp for handle h, as socket(fileno=) makes it. */
-PyObject *
-sbpy_socket_new_handle(PyTypeObject *tp, int h, int family, int type,
-    int proto)
-{
-	sbpy_sock	*s;
-	sb_conn		*c;
-	unsigned long	 gen;
-
-	if ((c = sbpy_conn_get(&gen)) == NULL)
-		return (NULL);
-	if ((s = (sbpy_sock *)tp->tp_alloc(tp, 0)) == NULL)
-		return (NULL);
-	s->handle = -1;
-	s->chanfd = -1;
-	if (sbpy_socket_adopt(c, gen, s, h, family, type, proto) == -1) {
-		Py_DECREF(s);
-		return (NULL);
-	}
-	return ((PyObject *)s);
-}
-
 /* A new socket object, closed until __init__ opens it. */
 static PyObject *
 sbpy_socket_new(PyTypeObject *tp, PyObject *args, PyObject *kwds)
@@ -211,6 +190,7 @@ sbpy_socket_new(PyTypeObject *tp, PyObject *args, PyObject *kwds)
 	s->timeout = -1.0;
 	s->family = AF_INET;
 	s->type = SOCK_STREAM;
+	pthread_mutex_init(&s->rlock, NULL);
 	return ((PyObject *)s);
 }
 
@@ -252,6 +232,7 @@ sbpy_socket_dealloc(PyObject *self)
 {
 	if (PyObject_CallFinalizerFromDealloc(self) == -1)
 		return;
+	pthread_mutex_destroy(&((sbpy_sock *)self)->rlock);
 	Py_TYPE(self)->tp_free(self);
 }
 
@@ -682,8 +663,6 @@ sbpy_socket_getblocking(PyObject *self, PyObject *unused)
 {
 	sbpy_sock	*s = (sbpy_sock *)self;
 
-	if ((sbpy_socket_conn(s)) == NULL)
-		return (NULL);
 	return (PyBool_FromLong(s->timeout != 0.0));
 }
 

@@ -13,6 +13,9 @@
 
 #include <sys/socket.h>
 
+#include <errno.h>
+#include <pthread.h>
+
 #include <sockbroker.h>
 
 /* The largest sockaddr any family here has. */
@@ -28,6 +31,7 @@ typedef struct {
 	int		 type;
 	int		 proto;
 	double		 timeout;	/* < 0: none (blocking) */
+	pthread_mutex_t	 rlock;		/* one receive at a time (channels) */
 } sbpy_sock;
 
 /*
@@ -38,6 +42,21 @@ typedef struct {
 	Py_BEGIN_ALLOW_THREADS		\
 	stmt;				\
 	Py_END_ALLOW_THREADS		\
+} while (0)
+
+/*
+ * A receive: without the GIL and under the socket's receive lock, as a
+ * handle's channel takes one reader at a time (sockbroker.h, sb_fileno).
+ */
+#define SBPY_RECV(s, stmt) do {			\
+	int	 sbpy_err_;				\
+	Py_BEGIN_ALLOW_THREADS				\
+	pthread_mutex_lock(&(s)->rlock);		\
+	stmt;						\
+	sbpy_err_ = errno;				\
+	pthread_mutex_unlock(&(s)->rlock);		\
+	errno = sbpy_err_;				\
+	Py_END_ALLOW_THREADS				\
 } while (0)
 
 /* sbpy-module.c */
@@ -72,7 +91,6 @@ extern PyTypeObject	 sbpy_socket_type;
 int		 sbpy_socket_ready(void);
 int		 sbpy_socket_parse_timeout(PyObject *, double *);
 sb_conn		*sbpy_socket_conn(sbpy_sock *);
-PyObject	*sbpy_socket_new_handle(PyTypeObject *, int, int, int, int);
 
 /* sbpy-io.c */
 extern PyMethodDef	 sbpy_io_methods[];

@@ -6,6 +6,7 @@ repr, the context manager, inheritability, threads and fork."""
 import os
 import tempfile
 import threading
+import time
 
 import pytest
 
@@ -196,5 +197,78 @@ def test_fork_child_has_its_own_connection():
     # The parent's sockets and connection are untouched.
     c.sendall(b"after")
     assert a.recv(5) == b"after"
+    c.close()
+    a.close()
+
+
+def test_two_threads_receive_on_one_socket():
+    # A channel takes one reader at a time: the binding serialises them.
+    r = sockbroker.socket(sockbroker.AF_INET, sockbroker.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    r.settimeout(PATIENCE)
+    w = sockbroker.socket(sockbroker.AF_INET, sockbroker.SOCK_DGRAM)
+    w.connect(r.getsockname())
+    got = []
+    lock = threading.Lock()
+
+    def reader():
+        for _ in range(200):
+            d = r.recv(100)
+            with lock:
+                got.append(d)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for i in range(400):
+        w.send(b"datagram %d" % i)
+        if i % 8 == 7:
+            time.sleep(0.001)       # max_dgram_qlen is small here
+    for t in threads:
+        t.join(PATIENCE * 2)
+    assert sorted(got) == sorted(b"datagram %d" % i for i in range(400))
+    r.close()
+    w.close()
+
+
+def test_two_threads_receive_on_one_stream():
+    # A stream channel frames its chunks: two readers at once must not
+    # split a frame's header between them.
+    c, a = tcp_pair()
+    a.settimeout(PATIENCE)
+    total = 4 << 20
+    data = bytes(range(251)) * (total // 251 + 1)
+    data = data[:total]
+    counts = []
+    errors = []
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def reader():
+        try:
+            while not done.is_set():
+                try:
+                    d = a.recv(777)
+                except TimeoutError:
+                    break
+                if not d:
+                    break
+                with lock:
+                    counts.append(len(d))
+                    if sum(counts) >= total:
+                        done.set()
+        except OSError as e:
+            errors.append(e)
+            done.set()
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    c.sendall(data)
+    c.shutdown(sockbroker.SHUT_WR)
+    for t in threads:
+        t.join(PATIENCE * 3)
+    assert errors == []
+    assert sum(counts) == total
     c.close()
     a.close()
