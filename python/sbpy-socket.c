@@ -8,7 +8,8 @@
  * return (and socket(fileno=) takes) is a token: the handle's data channel
  * descriptor when it has one, which is also what fileno() says, else minus
  * the handle minus one. The tokens of handles no socket owns are kept in
- * sbpy_socket_tokens until a socket takes them.
+ * sbpy_socket_tokens until a socket takes them; sbpy_socket_live maps the
+ * data channel of each open socket to its handle, for fromfd().
  */
 
 #include "sbpy.h"
@@ -20,11 +21,13 @@
 #include "structmember.h"
 
 static PyObject	*sbpy_socket_tokens;	/* token -> (handle, gen, f, t, p) */
+static PyObject	*sbpy_socket_live;	/* chanfd -> (handle, gen, f, t, p) */
 
 static int	 sbpy_socket_init(PyObject *, PyObject *, PyObject *);
 static void	 sbpy_socket_dealloc(PyObject *);
 static void	 sbpy_socket_finalize(PyObject *);
 static PyObject	*sbpy_socket_repr(PyObject *);
+static int	 sbpy_socket_live_set(sbpy_sock *, int);
 static PyObject	*sbpy_socket_new(PyTypeObject *, PyObject *, PyObject *);
 
 /*
@@ -84,20 +87,53 @@ sbpy_socket_adopt(sb_conn *c, unsigned long gen, sbpy_sock *s, int h,
 	s->timeout = sbpy_module_defaulttimeout();
 	if (type & SOCK_NONBLOCK)
 		s->timeout = 0.0;
+	if (sbpy_socket_live_set(s, 1) == -1)
+		return (-1);
 	return (sbpy_socket_push_timeout(c, s));
 }
 
-/* The token of a handle that no socket owns yet, registered. */
+/* Enters s's data channel in sbpy_socket_live (on), or takes it out. */
+static int
+sbpy_socket_live_set(sbpy_sock *s, int on)
+{
+	PyObject	*key, *entry;
+	int		 rc;
+
+	if (s->chanfd == -1)
+		return (0);
+	if ((key = PyLong_FromLong(s->chanfd)) == NULL)
+		return (-1);
+	if (!on) {
+		rc = PyDict_DelItem(sbpy_socket_live, key);
+		if (rc == -1 && PyErr_ExceptionMatches(PyExc_KeyError)) {
+			PyErr_Clear();
+			rc = 0;
+		}
+		Py_DECREF(key);
+		return (rc);
+	}
+	entry = Py_BuildValue("ikiii", s->handle, s->gen, s->family, s->type,
+	    s->proto);
+	rc = entry == NULL ? -1 : PyDict_SetItem(sbpy_socket_live, key, entry);
+	Py_XDECREF(entry);
+	Py_DECREF(key);
+	return (rc);
+}
+
+/*
+ * The token of handle h (of generation gen, with its family, type and
+ * protocol) that no socket owns yet, registered.
+ */
 static PyObject *
-sbpy_socket_token(sbpy_sock *s, sb_conn *c, int h)
+sbpy_socket_token_of(sb_conn *c, int h, unsigned long gen, int family,
+    int type, int proto)
 {
 	PyObject	*token, *entry;
 	int		 fd;
 
 	SBPY_CALL(fd = sb_fileno(c, h));
 	token = PyLong_FromLong(fd != -1 ? fd : -h - 1);
-	entry = Py_BuildValue("ikiii", h, s->gen, s->family, s->type,
-	    s->proto);
+	entry = Py_BuildValue("ikiii", h, gen, family, type, proto);
 	if (token == NULL || entry == NULL ||
 	    PyDict_SetItem(sbpy_socket_tokens, token, entry) == -1) {
 		Py_XDECREF(token);
@@ -106,6 +142,44 @@ sbpy_socket_token(sbpy_sock *s, sb_conn *c, int h)
 	}
 	Py_DECREF(entry);
 	return (token);
+}
+
+/* The token of a new handle h for s's socket (accept, dup). */
+static PyObject *
+sbpy_socket_token(sbpy_sock *s, sb_conn *c, int h)
+{
+	return (sbpy_socket_token_of(c, h, s->gen, s->family, s->type,
+	    s->proto));
+}
+
+/*
+ * _fromfd(fd): a token for a new handle of the socket whose data channel
+ * is fd (what fileno() said), for fromfd().
+ */
+PyObject *
+sbpy_socket_fromfd(PyObject *self, PyObject *fdobj)
+{
+	PyObject	*entry;
+	sb_conn		*c;
+	unsigned long	 gen, egen;
+	int		 h, f, t, p, nh;
+
+	entry = PyDict_GetItemWithError(sbpy_socket_live, fdobj);
+	if (entry == NULL) {
+		if (!PyErr_Occurred())
+			sbpy_error_errno(EBADF);
+		return (NULL);
+	}
+	if (!PyArg_ParseTuple(entry, "ikiii", &h, &egen, &f, &t, &p))
+		return (NULL);
+	if ((c = sbpy_conn_get(&gen)) == NULL)
+		return (NULL);
+	if (gen != egen)
+		return (sbpy_error_errno(EBADF));
+	SBPY_CALL(nh = sb_dup(c, h));
+	if (nh == -1)
+		return (sbpy_error());
+	return (sbpy_socket_token_of(c, nh, gen, f, t, p));
 }
 
 /* socket(fileno=token): takes the handle a token stands for. */
@@ -201,6 +275,8 @@ sbpy_socket_release(sbpy_sock *s)
 	sb_conn	*c;
 	int	 h = s->handle, rc;
 
+	if (h != -1 && sbpy_socket_live_set(s, 0) == -1)
+		PyErr_Clear();
 	s->handle = -1;
 	s->chanfd = -1;
 	if (h == -1 || (c = sbpy_conn_peek(s->gen)) == NULL)
@@ -276,6 +352,8 @@ sbpy_socket_detach(PyObject *self, PyObject *unused)
 		return (NULL);
 	if ((token = sbpy_socket_token(s, c, h)) == NULL)
 		return (NULL);
+	if (sbpy_socket_live_set(s, 0) == -1)
+		PyErr_Clear();
 	s->handle = -1;
 	s->chanfd = -1;
 	return (token);
@@ -298,6 +376,8 @@ sbpy_socket_fileno(PyObject *self, PyObject *unused)
 		if (fd == -1)
 			return (sbpy_error());
 		s->chanfd = fd;
+		if (sbpy_socket_live_set(s, 1) == -1)
+			return (NULL);
 	}
 	return (PyLong_FromLong(s->chanfd));
 }
@@ -770,7 +850,8 @@ sbpy_socket_ready(void)
 		for (k = 0; tables[i][k].ml_name != NULL; k++)
 			all[n++] = tables[i][k];
 	sbpy_socket_type.tp_methods = all;
-	if ((sbpy_socket_tokens = PyDict_New()) == NULL)
+	if ((sbpy_socket_tokens = PyDict_New()) == NULL ||
+	    (sbpy_socket_live = PyDict_New()) == NULL)
 		return (-1);
 	return (PyType_Ready(&sbpy_socket_type));
 }

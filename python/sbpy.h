@@ -90,6 +90,7 @@ int		 sbpy_address_host(sb_conn *, PyObject *, int, int,
 extern PyTypeObject	 sbpy_socket_type;
 int		 sbpy_socket_ready(void);
 int		 sbpy_socket_parse_timeout(PyObject *, double *);
+PyObject	*sbpy_socket_fromfd(PyObject *, PyObject *);
 sb_conn		*sbpy_socket_conn(sbpy_sock *);
 
 /* sbpy-io.c */

@@ -363,6 +363,12 @@ def create_server(address, *, family=AF_INET, backlog=None,
         raise
 
 
+def fromfd(fd, family, type, proto=0):
+    """A new socket object for the socket whose fileno() is fd (a new
+    handle of it, as the stdlib's duplicates the descriptor)."""
+    return socket(family, type, proto, fileno=_sockbroker._fromfd(fd))
+
+
 def socketpair(family=None, type=SOCK_STREAM, proto=0):
     """Two connected sockets of the daemon's (the libsockbroker API has
     no socketpair): AF_UNIX (the default) on autobound abstract names,
@@ -414,7 +420,7 @@ __all__ = ["socket", "SocketType", "connect", "info", "create_connection",
            "gethostbyaddr", "getfqdn", "getservbyname", "getservbyport",
            "getprotobyname", "if_nameindex", "if_nametoindex",
            "if_indextoname", "getdefaulttimeout", "setdefaulttimeout",
-           "socketpair"]
+           "socketpair", "fromfd"]
 __all__ += [n for n in _STD_HELPERS if n in globals()]
 __all__ += sorted(n for n in globals() if n.isupper() and
                   not n.startswith("_"))

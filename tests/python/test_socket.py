@@ -85,6 +85,21 @@ def test_close_of_a_dup_leaves_the_other_open():
     a.close()
 
 
+def test_fromfd():
+    c, a = tcp_pair()
+    f = sockbroker.fromfd(c.fileno(), sockbroker.AF_INET,
+                          sockbroker.SOCK_STREAM)
+    assert f.fileno() not in (-1, c.fileno())
+    assert f.getsockname() == c.getsockname()
+    f.sendall(b"from")
+    assert a.recv(4) == b"from"
+    with pytest.raises(OSError):
+        sockbroker.fromfd(a.fileno() + 1000, sockbroker.AF_INET,
+                          sockbroker.SOCK_STREAM)
+    for s in (f, c, a):
+        s.close()
+
+
 def test_makefile_read_write():
     c, a = tcp_pair()
     wf = c.makefile("w", encoding="ascii")
