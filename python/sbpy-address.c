@@ -4,7 +4,8 @@
  * (host, port), (host, port, flowinfo, scope_id), str or bytes for AF_UNIX,
  * (ifname, proto, pkttype, hatype, addr), (pid, groups), (cid, port),
  * (ifname,) and its ISO-TP and J1939 forms, (type, name) for AF_ALG, the
- * TIPC tuples and (node, port) for AF_QIPCRTR. Host names and interface
+ * TIPC tuples and (node, port) for AF_QIPCRTR (AF_BLUETOOTH's forms are in
+ * sbpy-bluetooth.c). Host names and interface
  * names are resolved by the daemon, in its namespace, as the sockets are
  * its own.
  */
@@ -507,6 +508,8 @@ sbpy_address_parse(sb_conn *c, sbpy_sock *s, PyObject *addr,
 		return (sbpy_address_alg(addr, caller, ss, len));
 	case AF_TIPC:
 		return (sbpy_address_tipc(addr, caller, ss, len));
+	case AF_BLUETOOTH:
+		return (sbpy_bluetooth_parse(s->proto, addr, caller, ss, len));
 	case AF_NETLINK:
 	case AF_VSOCK:
 	case AF_QIPCRTR:
@@ -675,8 +678,38 @@ sbpy_address_make(sb_conn *c, const struct sockaddr *sa, socklen_t len,
 	}
 	case AF_TIPC:
 		return (sbpy_address_make_tipc((const void *)sa));
+	case AF_BLUETOOTH:
+		return (sbpy_bluetooth_make(sa, len, proto));
 	default:
 		return (Py_BuildValue("iy#", sa->sa_family, sa->sa_data,
 		    (Py_ssize_t)sizeof sa->sa_data));
 	}
+}
+
+/*
+ * _address(family, proto, address) -> (sockaddr bytes, address again): the
+ * conversion both ways without a socket, for the tests of the families
+ * this kernel lacks.
+ */
+PyObject *
+sbpy_address_roundtrip(PyObject *self, PyObject *args)
+{
+	sbpy_sock	 s;
+	sbpy_sockaddr	 ss;
+	socklen_t	 len;
+	PyObject	*addr, *back;
+	sb_conn		*c;
+
+	memset(&s, 0, sizeof s);
+	if (!PyArg_ParseTuple(args, "iiO:_address", &s.family, &s.proto,
+	    &addr))
+		return (NULL);
+	if ((c = sbpy_conn_get(NULL)) == NULL)
+		return (NULL);
+	if (sbpy_address_parse(c, &s, addr, "_address", &ss, &len) == -1)
+		return (NULL);
+	if ((back = sbpy_address_make(c, (struct sockaddr *)&ss, len,
+	    s.proto)) == NULL)
+		return (NULL);
+	return (Py_BuildValue("y#N", (char *)&ss, (Py_ssize_t)len, back));
 }

@@ -44,6 +44,8 @@ static PyMethodDef sbpy_module_methods[] = {
 	  "connect(path=None): (re)connect to the daemon at path" },
 	{ "info", sbpy_conn_info, METH_NOARGS,
 	  "info() -> what the daemon said in Hello, as a dict" },
+	{ "_address", sbpy_address_roundtrip, METH_VARARGS,
+	  "_address(family, proto, address) -> (sockaddr, address)" },
 	{ "_fromfd", sbpy_socket_fromfd, METH_O,
 	  "_fromfd(fd) -> a token for a new handle of fd's socket" },
 	{ "_after_fork_child", sbpy_conn_after_fork, METH_NOARGS,

@@ -85,6 +85,12 @@ PyObject	*sbpy_address_make(sb_conn *, const struct sockaddr *,
 		     socklen_t, int);
 int		 sbpy_address_host(sb_conn *, PyObject *, int, int,
 		     sbpy_sockaddr *);
+PyObject	*sbpy_address_roundtrip(PyObject *, PyObject *);
+
+/* sbpy-bluetooth.c */
+int		 sbpy_bluetooth_parse(int, PyObject *, const char *,
+		     sbpy_sockaddr *, socklen_t *);
+PyObject	*sbpy_bluetooth_make(const struct sockaddr *, socklen_t, int);
 
 /* sbpy-socket.c */
 extern PyTypeObject	 sbpy_socket_type;

@@ -25,8 +25,8 @@ libs = pkgconfig("--libs") or ["-lsockbroker"]
 setup(ext_modules=[Extension(
     "sockbroker._sockbroker",
     sources=["sbpy-module.c", "sbpy-conn.c", "sbpy-error.c",
-             "sbpy-address.c", "sbpy-socket.c", "sbpy-io.c", "sbpy-msg.c",
-             "sbpy-name.c"],
+             "sbpy-address.c", "sbpy-bluetooth.c", "sbpy-socket.c",
+             "sbpy-io.c", "sbpy-msg.c", "sbpy-name.c"],
     depends=["sbpy.h"],
     extra_compile_args=cflags + ["-fno-strict-aliasing"],
     extra_link_args=libs)])
