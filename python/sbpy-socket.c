@@ -195,8 +195,7 @@ sbpy_socket_init_token(sbpy_sock *s, PyObject *token, int family, int type,
 	entry = PyDict_GetItemWithError(sbpy_socket_tokens, token);
 	if (entry == NULL) {
 		if (!PyErr_Occurred())
-			PyErr_Format(PyExc_OSError, "[Errno %d] fileno %R is "
-			    "no sockbroker socket", EBADF, token);
+			sbpy_error_errno(EBADF);
 		return (-1);
 	}
 	if (!PyArg_ParseTuple(entry, "ikiii", &h, &tgen, &f, &t, &p))
