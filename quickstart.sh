@@ -17,7 +17,8 @@ top=$PWD
 jobs=$(nproc 2>/dev/null || echo 2)
 packages=(build-essential autoconf automake libtool pkg-config
 	libprotobuf-c-dev protobuf-c-compiler libevent-dev check valgrind tshark
-	libsystemd-dev libcap-ng-dev systemd clang libclang-rt-14-dev)
+	libsystemd-dev libcap-ng-dev systemd clang libclang-rt-14-dev
+	python3-dev python3-pytest python3-can)
 valgrind_daemon="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q"
 valgrind_tests=(valgrind --leak-check=full --error-exitcode=1 -q
 	--child-silent-after-fork=yes)
@@ -41,9 +42,11 @@ deps_missing() {
 		command -v "$cmd" >/dev/null 2>&1 || return 0
 	done
 	for mod in 'libprotobuf-c >= 1.3' 'libevent_core >= 2.1' \
-	    'check >= 0.11' libsystemd libcap-ng; do
+	    'check >= 0.11' libsystemd libcap-ng python3; do
 		pkg-config --exists "$mod" 2>/dev/null || return 0
 	done
+	# the Python binding's tests: Debian's interpreter with pytest and can
+	/usr/bin/python3 -c 'import pytest, can' 2>/dev/null || return 0
 	return 1
 }
 
