@@ -804,13 +804,26 @@ void
 sb_channel_connect(struct conn_chan *ch, int err)
 {
 	struct sbc_hdr	 hdr;
+	socklen_t	 len = sizeof(int);
+	int		 sndbuf, n;
 
 	if (err != EINPROGRESS || !ch->stream)
 		return;
+	/*
+	 * Each FILL takes far more than 256 bytes of the send buffer (its
+	 * skb): more sends than that without EAGAIN mean the daemon is
+	 * reading them, so the connect is done (it reads none before) and
+	 * POLLOUT is already true. Without the bound the loop could race
+	 * the daemon's discarding for ever.
+	 */
+	if (getsockopt(ch->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == -1)
+		sndbuf = 1 << 20;
 	sbc_encode(&hdr, SBC_FILL, 0, 0, 0, 0, 0, 0);
-	while (send(ch->fd, &hdr, sizeof hdr, MSG_DONTWAIT | MSG_NOSIGNAL) ==
-	    (ssize_t)sizeof hdr)
-		;
+	for (n = sndbuf / 256 + 1; n > 0; n--) {
+		if (send(ch->fd, &hdr, sizeof hdr, MSG_DONTWAIT |
+		    MSG_NOSIGNAL) != (ssize_t)sizeof hdr)
+			break;
+	}
 }
 
 /*

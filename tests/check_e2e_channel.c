@@ -1211,9 +1211,9 @@ START_TEST(test_tcp_shutdown_is_a_half_close)
 	ck_assert_int_eq(sb_settimeout(c, h, 5), 0);
 	ck_assert_int_eq(sb_send(c, h, "abc", 3, 0), 3);
 	ck_assert_int_eq(sb_shutdown(c, h, SHUT_WR), 0);
-	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), POLLIN);
 	ck_assert_int_eq(read(p, buf, sizeof buf), 3);
-	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), POLLIN);
 	ck_assert_int_eq(read(p, buf, sizeof buf), 0);	/* EOF */
 	ck_assert_int_eq(write(p, "xyz", 3), 3);
 	ck_assert_int_eq(sb_recv(c, h, buf, sizeof buf, 0), 3);
@@ -1247,17 +1247,17 @@ START_TEST(test_tcp_close_of_a_dup_leaves_the_socket_open)
 	ck_assert_int_gt(d = sb_dup(c, h), 0);
 	ck_assert_int_eq(sb_send(c, h, "one", 3, 0), 3);
 	ck_assert_int_eq(sb_close(c, h), 0);
-	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), POLLIN);
 	ck_assert_int_eq(read(p, buf, sizeof buf), 3);
 	ck_assert_mem_eq(buf, "one", 3);
 	ck_assert_msg(chan_poll(p, POLLIN, 300) == 0, "the peer saw EOF "
 	    "after the close of one of two handles");
 	ck_assert_int_eq(sb_send(c, d, "two", 3, 0), 3);
-	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), POLLIN);
 	ck_assert_int_eq(read(p, buf, sizeof buf), 3);
 	ck_assert_mem_eq(buf, "two", 3);
 	ck_assert_int_eq(sb_close(c, d), 0);
-	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), 1);
+	ck_assert_int_eq(chan_poll(p, POLLIN, 5000), POLLIN);
 	ck_assert_int_eq(read(p, buf, sizeof buf), 0);
 	close(p);
 	close(l);
@@ -1305,6 +1305,39 @@ START_TEST(test_tcp_unconnected_channel_fails_as_local)
 }
 END_TEST
 
+/*
+ * Timeout-0 connects to a listener that takes them at once, the channel
+ * made first: the daemon may finish the connect (and read the channel)
+ * before the library has written its FILL messages, and the connect call
+ * must return all the same (it raced the daemon's discarding for ever).
+ */
+START_TEST(test_tcp_nonblocking_connects_return)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	sb_conn			*c = fixture_open();
+	double			 t0;
+	int			 l, h, i, p;
+
+	l = chan_direct_listener(&ss, &len, 64);
+	for (i = 0; i < 30; i++) {
+		ck_assert_int_gt(h = sb_socket(c, AF_INET, SOCK_STREAM, 0), 0);
+		ck_assert_int_eq(sb_settimeout(c, h, 0), 0);
+		ck_assert_int_ge(sb_fileno(c, h), 0);
+		t0 = fixture_now();
+		ck_assert_int_eq(sb_connect_ex(c, h, (struct sockaddr *)&ss,
+		    len), EINPROGRESS);
+		ck_assert_double_lt(fixture_now() - t0, 2);
+		ck_assert_int_eq(chan_poll(sb_fileno(c, h), POLLOUT, 5000), POLLOUT);
+		ck_assert_int_ge(p = accept(l, NULL, NULL), 0);
+		close(p);
+		sb_close(c, h);
+	}
+	close(l);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* Builds the suite. */
 Suite *
 e2e_channel_suite(void)
@@ -1339,6 +1372,7 @@ e2e_channel_suite(void)
 	tcase_add_test(tc, test_tcp_shutdown_is_a_half_close);
 	tcase_add_test(tc, test_tcp_close_of_a_dup_leaves_the_socket_open);
 	tcase_add_test(tc, test_tcp_unconnected_channel_fails_as_local);
+	tcase_add_test(tc, test_tcp_nonblocking_connects_return);
 	tcase_set_timeout(tc, fixture_slow() ? 600 : 60);
 	suite_add_tcase(s, tc);
 
