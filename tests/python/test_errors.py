@@ -66,10 +66,6 @@ def test_not_connected():
         assert e.value.errno == errno.ENOTCONN
 
 
-@pytest.mark.xfail(strict=True, reason="libsockbroker: a receive on a "
-                   "stream handle's data channel waits for data even "
-                   "when the socket is not connected (the stdlib: "
-                   "ENOTCONN at once)")
 def test_recv_unconnected_stream_is_enotconn():
     with sockbroker.socket() as s:
         s.settimeout(0.5)
@@ -78,10 +74,6 @@ def test_recv_unconnected_stream_is_enotconn():
         assert e.value.errno == errno.ENOTCONN
 
 
-@pytest.mark.xfail(strict=True, reason="libsockbroker: a stream send "
-                   "returns once the bytes are in the data channel, so "
-                   "an unconnected socket's send succeeds (the error "
-                   "comes with the next call)")
 def test_send_unconnected_stream_is_epipe():
     with sockbroker.socket() as s:
         with pytest.raises(OSError) as e:

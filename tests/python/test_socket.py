@@ -71,10 +71,6 @@ def test_dup_and_detach():
     a.close()
 
 
-@pytest.mark.xfail(strict=True, reason="sockbrokerd: closing a stream "
-                   "handle's data channel shuts the real socket down "
-                   "(daemon/channel.c, SHUT_WR on channel EOF), which "
-                   "its dup()s share")
 def test_close_of_a_dup_leaves_the_other_open():
     c, a = tcp_pair()
     d = c.dup()
