@@ -169,6 +169,7 @@ static void	channel_dgram_error(struct channel *, int32_t);
 static void	channel_drain(struct channel *);
 static void	channel_drain_cb(evutil_socket_t, short, void *);
 static void	channel_stream_recv(struct channel *);
+static void	channel_nosplice(struct channel *);
 static int	channel_stream_got(struct channel *, ssize_t);
 static int	channel_stream_copy(struct channel *);
 static int	channel_stream_splice(struct channel *);
@@ -959,6 +960,15 @@ channel_stream_recv(struct channel *ch)
 	}
 }
 
+/* The kernel refused a splice (errno says why): this channel copies. */
+static void
+channel_nosplice(struct channel *ch)
+{
+	log_debug("client %u: handle %u: splice refused (%s), copying",
+	    ch->h->session->num, ch->h->value, strerror(errno));
+	ch->nosplice = 1;
+}
+
 /*
  * What a read of a stream socket returned, n: 0 for data to pass on; 1
  * when there is none (nothing there yet, EOF noted, an error sent on).
@@ -1047,7 +1057,7 @@ channel_stream_splice(struct channel *ch)
 		    CHAN_SPLICE);
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && (errno == EINVAL || errno == ENOSYS)) {
-		ch->nosplice = 1;
+		channel_nosplice(ch);
 		return (channel_stream_copy(ch));
 	}
 	if (channel_stream_got(ch, n))
@@ -1065,7 +1075,7 @@ channel_stream_splice(struct channel *ch)
 			    CHAN_SPLICE);
 		while (w == -1 && errno == EINTR);
 		if (w == -1 && (errno == EINVAL || errno == ENOSYS))
-			ch->nosplice = 1;
+			channel_nosplice(ch);
 		else if (w == -1 && errno != EAGAIN)
 			goto dead;
 		if (w == n)
@@ -1353,7 +1363,7 @@ channel_stream_splice_send(struct channel *ch, int splice_)
 	if (n == -1 && errno == EAGAIN)
 		return (1);
 	if (n == -1 && (errno == EINVAL || errno == ENOSYS)) {
-		ch->nosplice = 1;
+		channel_nosplice(ch);
 		channel_stream_unsplice(ch);
 		return (0);
 	}
@@ -1387,7 +1397,7 @@ channel_stream_splice_send(struct channel *ch, int splice_)
 		return (ch->dead ? -1 : 0);
 	}
 	if (w == -1 && errno != EAGAIN)
-		ch->nosplice = 1;
+		channel_nosplice(ch);
 	/* What the socket did not take: out of the pipe, sent by copy. */
 	rest = (size_t)n - (w < 0 ? 0 : (size_t)w);
 	sbc_encode(&hdr, SBC_SEND, 0, 0, ch->sp_flags, 0, 0, rest);

@@ -6,7 +6,10 @@
  * through a channel (RX_SETUP and TX_SEND sent on it, RX_CHANGED polled
  * readable), and the policy's can-id ranges (tests/vm/can-proto.conf) on
  * channel sends (EACCES, nothing on the bus) and receives (a frame outside
- * the ranges never reaches the channel).
+ * the ranges never reaches the channel). And a TCP stream through a
+ * channel on the guest's loopback, so that the spliced stream path runs
+ * on this (Debian 12's) kernel too: 4 MiB each way, checksummed, with
+ * sb_shutdown's half-close and EOF.
  */
 
 #include <sys/socket.h>
@@ -15,8 +18,13 @@
 #include <linux/can/bcm.h>
 #include <linux/can/raw.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +33,7 @@
 
 #define CC_FRAMES	120	/* through the gateway */
 #define CC_BURST	12	/* injected at a time */
+#define CC_STREAM	(4 * 1024 * 1024)	/* bytes each way on TCP */
 
 /* A broadcast manager message with one classic frame. */
 struct cc_bcm {
@@ -36,6 +45,15 @@ static int	 cc_chan(sb_conn *, int);
 static canid_t	 cc_id(int);
 static int	 cc_forward(sb_conn *, int, int, int);
 static int	 cc_bcm_open(sb_conn *);
+static uint32_t	 cc_sum(const uint8_t *, size_t, uint32_t);
+static void	*cc_tcp_peer(void *);
+
+/* The direct end of the TCP test: what it read, and its checksum. */
+struct cc_tcp {
+	int		 fd;
+	size_t		 got;
+	uint32_t	 sum;
+};
 
 /* Handle h's channel, with the handle's timeout set to 0. */
 static int
@@ -193,6 +211,97 @@ cc_policy(void)
 	vm_use_policy("can-proto.conf");
 }
 
+/* Adler-32 of len bytes, from sum (1 to start). */
+static uint32_t
+cc_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	uint32_t	 a = sum & 0xffff, b = sum >> 16;
+
+	while (len-- > 0) {
+		a = (a + *p++) % 65521;
+		b = (b + a) % 65521;
+	}
+	return (b << 16 | a);
+}
+
+/*
+ * The direct end: writes CC_STREAM pattern bytes and shuts its side,
+ * then reads to EOF (what the broker's handle sent).
+ */
+static void *
+cc_tcp_peer(void *arg)
+{
+	struct cc_tcp	*t = arg;
+	static uint8_t	 buf[65536];
+	size_t		 i, off;
+	ssize_t		 n;
+
+	for (off = 0; off < CC_STREAM; off += sizeof buf) {
+		for (i = 0; i < sizeof buf; i++)
+			buf[i] = (uint8_t)((off + i) * 13 + (off + i) / 4099);
+		for (i = 0; i < sizeof buf; i += (size_t)n)
+			if ((n = write(t->fd, buf + i, sizeof buf - i)) <= 0)
+				return (NULL);
+	}
+	shutdown(t->fd, SHUT_WR);
+	t->sum = 1;
+	while ((n = read(t->fd, buf, sizeof buf)) > 0) {
+		t->sum = cc_sum(buf, (size_t)n, t->sum);
+		t->got += (size_t)n;
+	}
+	return (NULL);
+}
+
+/* TCP through a channel on the guest's loopback, both ways. */
+START_TEST(test_tcp_stream_through_channel)
+{
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	struct cc_tcp		 t = { 0 };
+	socklen_t		 len = sizeof sin;
+	pthread_t		 th;
+	sb_conn			*c = fixture_open();
+	uint8_t			*buf, *want;
+	size_t			 i, got = 0;
+	ssize_t			 n;
+	int			 l, h;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(l = socket(AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&sin, len), 0);
+	ck_assert_int_eq(listen(l, 1), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&sin, &len), 0);
+	ck_assert_int_gt(h = sb_socket(c, AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_ge(sb_fileno(c, h), 0);
+	ck_assert_int_eq(sb_settimeout(c, h, 60), 0);
+	ck_assert_msg(sb_connect(c, h, (struct sockaddr *)&sin, len) == 0,
+	    "sb_connect: %s", strerror(errno));
+	ck_assert_int_ge(t.fd = accept(l, NULL, NULL), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, cc_tcp_peer, &t), 0);
+	ck_assert_ptr_nonnull(buf = malloc(CC_STREAM + 65536));
+	ck_assert_ptr_nonnull(want = malloc(CC_STREAM));
+	for (i = 0; i < CC_STREAM; i++)
+		want[i] = (uint8_t)(i * 13 + i / 4099);
+	while (got <= CC_STREAM &&
+	    (n = sb_recv(c, h, buf + got, 65536, 0)) > 0)
+		got += (size_t)n;
+	ck_assert_msg(n == 0, "sb_recv: %s", strerror(errno));
+	ck_assert_uint_eq(got, CC_STREAM);
+	ck_assert_int_eq(memcmp(buf, want, CC_STREAM), 0);
+	ck_assert_int_eq(sb_sendall(c, h, want, CC_STREAM, 0), 0);
+	ck_assert_int_eq(sb_shutdown(c, h, SHUT_WR), 0);
+	pthread_join(th, NULL);
+	ck_assert_uint_eq(t.got, CC_STREAM);
+	ck_assert_uint_eq(t.sum, cc_sum(want, CC_STREAM, 1));
+	free(buf);
+	free(want);
+	sb_close(c, h);
+	close(t.fd);
+	close(l);
+	sb_close_conn(c);
+}
+END_TEST
+
+
 /*
  * A client permitted 0x700-0x7ff, on channels: a CAN_RAW or BCM send of
  * 0x123 is EACCES (kind policy) with nothing on the bus, 0x7ab goes; of
@@ -253,6 +362,7 @@ vm_suite(void)
 	tc = fixture_tcase("channels");
 	tcase_add_test(tc, test_gateway_vcan0_to_vcan1);
 	tcase_add_test(tc, test_bcm_through_channel);
+	tcase_add_test(tc, test_tcp_stream_through_channel);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("can_id_policy");
