@@ -15,6 +15,7 @@
  * in the backlog.
  */
 
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
@@ -207,8 +208,9 @@ listener_close(void)
  * pin it after they leave: the heap cannot be trimmed around them. So they
  * are made here, together, for every number the clients and their handles
  * may get (up to RLIMIT_NOFILE, at most twice --max-clients and a margin),
- * with an event added and removed on a duplicate of the reserve under each
- * number. A number that cannot be had (already in use) is skipped.
+ * with an event added and removed on a duplicate of an eventfd under each
+ * number (not of a socket: while this runs, the daemon's sockets are only
+ * its own). A number that cannot be had (already in use) is skipped.
  */
 static void
 listener_prewarm(void)
@@ -216,20 +218,24 @@ listener_prewarm(void)
 	struct rlimit	 rl;
 	struct event	*ev;
 	rlim_t		 n, fd;
-	int		 dup;
+	int		 dup, efd;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
 	n = (rlim_t)sbd_conf.max_clients * 2 + 64;
 	if (rl.rlim_cur != RLIM_INFINITY && n > rl.rlim_cur)
 		n = rl.rlim_cur;
-	if ((ev = event_new(sbd_base, -1, EV_READ, listener_noop_cb,
-	    NULL)) == NULL)
+	if ((efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
 		return;
+	if ((ev = event_new(sbd_base, -1, EV_READ, listener_noop_cb,
+	    NULL)) == NULL) {
+		close(efd);
+		return;
+	}
 	for (fd = n; fd-- > 0;) {
 		if (fcntl((int)fd, F_GETFD) != -1)
 			continue;		/* in use: its record comes anyway */
-		if ((dup = fcntl(listener_fd, F_DUPFD_CLOEXEC, (int)fd)) == -1)
+		if ((dup = fcntl(efd, F_DUPFD_CLOEXEC, (int)fd)) == -1)
 			break;
 		if (dup == (int)fd && event_assign(ev, sbd_base, dup, EV_READ,
 		    listener_noop_cb, NULL) == 0 && event_add(ev, NULL) == 0)
@@ -237,6 +243,7 @@ listener_prewarm(void)
 		close(dup);
 	}
 	event_free(ev);
+	close(efd);
 }
 
 /* Never called: the events of listener_prewarm are removed at once. */
