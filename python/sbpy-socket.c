@@ -424,23 +424,37 @@ sbpy_socket_accept(PyObject *self, PyObject *unused)
 	return (Py_BuildValue("NN", token, addr));
 }
 
-/* bind(address). */
-static PyObject *
-sbpy_socket_bind(PyObject *self, PyObject *addr)
+/*
+ * What bind, connect and connect_ex share: address parsed for the call
+ * named name, then fn (sb_bind, sb_connect, sb_connect_ex) without the
+ * GIL. fn's result, or -1 with the exception set.
+ */
+static int
+sbpy_socket_addrcall(sbpy_sock *s, PyObject *addr, const char *name,
+    int (*fn)(sb_conn *, int, const struct sockaddr *, socklen_t))
 {
-	sbpy_sock	*s = (sbpy_sock *)self;
 	sbpy_sockaddr	 ss;
 	socklen_t	 len;
 	sb_conn		*c;
 	int		 rc;
 
 	if ((c = sbpy_socket_conn(s)) == NULL)
-		return (NULL);
-	if (sbpy_address_parse(c, s, addr, "bind", &ss, &len) == -1)
-		return (NULL);
-	SBPY_CALL(rc = sb_bind(c, s->handle, (struct sockaddr *)&ss, len));
+		return (-1);
+	if (sbpy_address_parse(c, s, addr, name, &ss, &len) == -1)
+		return (-1);
+	SBPY_CALL(rc = fn(c, s->handle, (struct sockaddr *)&ss, len));
 	if (rc == -1)
-		return (sbpy_error());
+		sbpy_error();
+	return (rc);
+}
+
+/* bind(address). */
+static PyObject *
+sbpy_socket_bind(PyObject *self, PyObject *addr)
+{
+	if (sbpy_socket_addrcall((sbpy_sock *)self, addr, "bind",
+	    sb_bind) == -1)
+		return (NULL);
 	Py_RETURN_NONE;
 }
 
@@ -448,19 +462,9 @@ sbpy_socket_bind(PyObject *self, PyObject *addr)
 static PyObject *
 sbpy_socket_connect(PyObject *self, PyObject *addr)
 {
-	sbpy_sock	*s = (sbpy_sock *)self;
-	sbpy_sockaddr	 ss;
-	socklen_t	 len;
-	sb_conn		*c;
-	int		 rc;
-
-	if ((c = sbpy_socket_conn(s)) == NULL)
+	if (sbpy_socket_addrcall((sbpy_sock *)self, addr, "connect",
+	    sb_connect) == -1)
 		return (NULL);
-	if (sbpy_address_parse(c, s, addr, "connect", &ss, &len) == -1)
-		return (NULL);
-	SBPY_CALL(rc = sb_connect(c, s->handle, (struct sockaddr *)&ss, len));
-	if (rc == -1)
-		return (sbpy_error());
 	Py_RETURN_NONE;
 }
 
@@ -468,20 +472,11 @@ sbpy_socket_connect(PyObject *self, PyObject *addr)
 static PyObject *
 sbpy_socket_connect_ex(PyObject *self, PyObject *addr)
 {
-	sbpy_sock	*s = (sbpy_sock *)self;
-	sbpy_sockaddr	 ss;
-	socklen_t	 len;
-	sb_conn		*c;
-	int		 rc;
+	int	 rc;
 
-	if ((c = sbpy_socket_conn(s)) == NULL)
+	if ((rc = sbpy_socket_addrcall((sbpy_sock *)self, addr, "connect_ex",
+	    sb_connect_ex)) == -1)
 		return (NULL);
-	if (sbpy_address_parse(c, s, addr, "connect_ex", &ss, &len) == -1)
-		return (NULL);
-	SBPY_CALL(rc = sb_connect_ex(c, s->handle, (struct sockaddr *)&ss,
-	    len));
-	if (rc == -1)
-		return (sbpy_error());
 	return (PyLong_FromLong(rc));
 }
 
