@@ -71,6 +71,22 @@ const struct sb_error	*sb_lasterror(void);
 sb_conn	*sb_open(const char *path);
 /* Closes the connection; the daemon closes every handle of it. NULL is ok. */
 void	 sb_close_conn(sb_conn *c);
+/*
+ * For the child of a fork(): forgets a connection the parent goes on
+ * using. It closes the child's copies of the connection's descriptors (its
+ * socket, every handle's data channel, descriptors received for calls
+ * still in flight) and frees its memory, sending nothing: the daemon and
+ * the parent see no change. It takes none of c's locks, so it is safe in a
+ * child forked while other threads were in calls on c (it calls close()
+ * and free(): after fork() in a multithreaded process, glibc's malloc is
+ * usable, as for os.register_at_fork hooks; not from a signal handler).
+ * Answers other threads had received but not yet taken at the fork are not
+ * freed if one of them held the connection's lock then. In the process
+ * that keeps using c (the parent) it must never be called; there, and in a
+ * child that wants to talk to the daemon, sb_close_conn and sb_open. NULL
+ * is ok.
+ */
+void	 sb_forget_conn(sb_conn *c);
 
 /* What the daemon said in Hello. */
 struct sb_info {
