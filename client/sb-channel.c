@@ -207,6 +207,25 @@ sb_fileno(sb_conn *c, int h)
 }
 
 /*
+ * The data channel handle h has already (it came with its reply, or
+ * sb_fileno made it), without a request: its descriptor, or -1.
+ */
+SB_EXPORT int
+sb_peekfileno(sb_conn *c, int h)
+{
+	struct conn_chan	 ch;
+	int			 r;
+
+	if (conn_valid(c) == -1)
+		return (-1);
+	if ((r = conn_handle_chan(c, h, &ch)) == 1)
+		return (ch.fd);
+	if (r == -1)
+		return (conn_oserror(EBADF, "unknown handle"));
+	return (conn_oserror(ENOENT, "no data channel yet"));
+}
+
+/*
  * The next message of a datagram channel, read (or peeked at) into buf:
  * 1 with DATA decoded in *m and its length in *len, 0 at EOF, -1 with
  * errno (a socket error the daemon reported, or EAGAIN once the timeout

@@ -187,6 +187,12 @@ int	 sb_passfd(sb_conn *c, int h);
  */
 int	 sb_fileno(sb_conn *c, int h);
 /*
+ * The channel sb_fileno would return, if the handle has it already (it
+ * came with its reply, see sb_setchannels, or sb_fileno made it): never a
+ * request. -1 with errno ENOENT if it has none yet, EBADF for a bad handle.
+ */
+int	 sb_peekfileno(sb_conn *c, int h);
+/*
  * With on set, every handle this connection creates from then on (sb_socket,
  * sb_accept, sb_dup) gets its data channel with its creating reply, in the
  * same round trip: sb_fileno then returns it at once. 0 stops that; handles

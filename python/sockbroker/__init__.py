@@ -89,7 +89,7 @@ class socket(_sockbroker.socket):
         closed = getattr(self, "_closed", False)
         s = "<%s.%s%s fd=%i, family=%s, type=%s, proto=%i" % (
             self.__class__.__module__, self.__class__.__qualname__,
-            " [closed]" if closed else "", self._fileno_or_none(),
+            " [closed]" if closed else "", self._peekfileno(),
             self.family, self.type, self.proto)
         if not closed:
             try:
@@ -105,12 +105,6 @@ class socket(_sockbroker.socket):
             except error:
                 pass
         return s + ">"
-
-    def _fileno_or_none(self):
-        try:
-            return _sockbroker.socket.fileno(self)
-        except OSError:
-            return -1
 
     def __getstate__(self):
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
