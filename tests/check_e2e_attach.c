@@ -390,6 +390,38 @@ START_TEST(test_dgram_send_timeout_on_a_full_socket)
 }
 END_TEST
 
+/*
+ * sb_peekfileno says what sb_fileno would without a request: the channel
+ * that came with the reply; ENOENT for a handle without one until
+ * sb_fileno made it; EBADF for a handle that is not there.
+ */
+START_TEST(test_peekfileno_asks_nothing)
+{
+	sb_conn	*c = fixture_open();
+	int	 a, b, fd;
+
+	ck_assert_int_eq(sb_setchannels(c, 1), 0);
+	ck_assert_int_gt(a = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
+	ck_assert_int_eq(kill(fixture_pid(), SIGSTOP), 0);
+	fd = sb_peekfileno(c, a);
+	ck_assert_int_eq(kill(fixture_pid(), SIGCONT), 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(sb_fileno(c, a), fd);
+	ck_assert_int_eq(sb_setchannels(c, 0), 0);
+	ck_assert_int_gt(b = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
+	ck_assert_int_eq(sb_peekfileno(c, b), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_ge(fd = sb_fileno(c, b), 0);
+	ck_assert_int_eq(sb_peekfileno(c, b), fd);
+	ck_assert_int_eq(sb_close(c, b), 0);
+	ck_assert_int_eq(sb_peekfileno(c, b), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(sb_peekfileno(NULL, a), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* Builds the suite. */
 Suite *
 e2e_attach_suite(void)
@@ -404,6 +436,7 @@ e2e_attach_suite(void)
 	tcase_add_test(tc, test_flag_off_again_and_descriptors_back);
 	tcase_add_test(tc, test_flag_dup_only_of_a_handle_without_channel);
 	tcase_add_test(tc, test_environment_turns_the_flag_on);
+	tcase_add_test(tc, test_peekfileno_asks_nothing);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("limit");
