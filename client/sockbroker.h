@@ -244,6 +244,34 @@ ssize_t	 sb_recvmsg(sb_conn *c, int h, struct msghdr *msg, int flags);
  */
 int	 sb_ioctl(sb_conn *c, int h, unsigned long request, void *arg);
 
+/*
+ * AF_BLUETOOTH addresses for callers without BlueZ's headers, made and read
+ * with the library's own table of the kernel's layouts (the one the daemon
+ * uses), without a request: a bdaddr as "XX:XX:XX:XX:XX:XX" (most
+ * significant byte first, as BlueZ's ba2str; exactly two hex digits each)
+ * and the number the protocol's address carries: L2CAP's psm, RFCOMM's
+ * channel, HCI's device id (none for SCO). protocol is the socket's:
+ * BTPROTO_L2CAP (0), BTPROTO_HCI (1), BTPROTO_SCO (2), BTPROTO_RFCOMM (3).
+ */
+struct sb_btaddr {
+	char		 bdaddr[18];	/* "" for HCI */
+	unsigned int	 num;		/* psm, channel or device id; 0 for SCO */
+};
+/*
+ * The sockaddr (sockaddr_l2, _rc, _hci or _sco) of bt into ss and *len: 0,
+ * or -1 with errno EINVAL (a malformed bdaddr, num over its field, an
+ * unknown protocol) and the reason in sb_lasterror().
+ */
+int	 sb_btaddr_to_sockaddr(int protocol, const struct sb_btaddr *bt,
+	     struct sockaddr_storage *ss, socklen_t *len);
+/*
+ * What an AF_BLUETOOTH sockaddr of a socket of protocol says, into bt: 0,
+ * or -1 with errno EINVAL (another family, len too short for the
+ * protocol's layout) or EAFNOSUPPORT (a protocol without an address form).
+ */
+int	 sb_btaddr_from_sockaddr(int protocol, const struct sockaddr *sa,
+	     socklen_t len, struct sb_btaddr *bt);
+
 /* Per-handle timeouts, kept in the library and sent with each request. */
 int	 sb_settimeout(sb_conn *c, int h, double seconds);
 /* The handle's timeout: SB_TIMEOUT_NONE, 0 or seconds; -1 with errno EBADF. */
