@@ -46,7 +46,6 @@ static int	 fork_shared(const struct fork_set *, const struct fork_set *,
 static int	 fork_child(sb_conn *, const struct fork_set *,
 		     const struct fork_set *);
 static void	*fork_recv_cb(void *);
-static int	 fork_own_fds(void);
 
 /* Fills set with the inodes of the sockets this process has open. */
 static void
@@ -116,21 +115,6 @@ fork_recv_cb(void *arg)
 
 	a->n = sb_recv(a->c, a->h, a->buf, sizeof a->buf, 0);
 	return (NULL);
-}
-
-/* How many descriptors this process has open. */
-static int
-fork_own_fds(void)
-{
-	DIR		*d;
-	struct dirent	*e;
-	int		 n = 0;
-
-	ck_assert_ptr_nonnull(d = opendir("/proc/self/fd"));
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return (n - 1);		/* opendir's own */
 }
 
 /*
@@ -231,16 +215,16 @@ START_TEST(test_forget_without_fork_releases_everything)
 	int			 own, base, u, srv, cli;
 
 	base = fixture_fd_baseline();
-	own = fork_own_fds();
+	own = fixture_own_fds();
 	c = fixture_open();
 	ck_assert_int_eq(sb_setchannels(c, 1), 0);
 	u = fixture_bound(c, AF_INET, SOCK_DGRAM, &ss, &len);
 	fixture_tcp_pair(c, c, AF_INET, &srv, &cli);
 	ck_assert_int_ge(sb_fileno(c, u), 0);
-	ck_assert_int_gt(fork_own_fds(), own + 3);
+	ck_assert_int_gt(fixture_own_fds(), own + 3);
 	sb_forget_conn(c);
 	sb_forget_conn(NULL);
-	ck_assert_int_eq(fork_own_fds(), own);
+	ck_assert_int_eq(fixture_own_fds(), own);
 	ck_assert_int_le(fixture_fd_wait(base), base);
 }
 END_TEST

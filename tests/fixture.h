@@ -50,6 +50,8 @@ int		 fixture_fd_count(void);
 int		 fixture_fd_baseline(void);
 /* Polls up to 2 s (longer under a wrapper) for fixture_fd_count() <= n. */
 int		 fixture_fd_wait(int n);
+/* How many descriptors this process (the test) has open. */
+int		 fixture_own_fds(void);
 /* Lists the daemon's file descriptors on stderr (to explain a leak). */
 void		 fixture_fd_dump(void);
 /* A new connection to the daemon; fails the test if there is none. */
