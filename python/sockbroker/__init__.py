@@ -10,7 +10,9 @@ are the standard library's own; the functions that look anything up
 
 The process has one connection to the daemon, opened on first use from
 $SOCKBROKER_SOCKET (or the path given to connect()); a child after fork opens
-its own, and the sockets of its parent are closed in it (EBADF).
+its own, and the sockets of its parent are closed in it (EBADF): it keeps
+none of the parent's descriptors of the daemon's and says nothing on the
+parent's connection.
 
 fileno() is the socket's data channel: give it to select, selectors or
 asyncio, never read or write it yourself (os.read, os.sendfile).
