@@ -244,16 +244,21 @@ int
 preload_refused(const char *what, int kerr)
 {
 	const struct sb_error	*e = sb_lasterror();
+	const char		*msg = e->message;
+	size_t			 len = strlen(what);
 	int			 err = errno;
 
+	/* The daemon's message may name the call already. */
+	if (strncmp(msg, what, len) == 0 && msg[len] == ':')
+		what = "";
 	if (e->kind == SB_ERR_POLICY) {
-		preload_debug("%s: %s", what, e->message[0] != '\0' ?
-		    e->message : "refused by the policy");
+		preload_debug("%s%s%s", what, *what != '\0' ? ": " : "",
+		    *msg != '\0' ? msg : "refused by the policy");
 		if (kerr == EPERM || kerr == EACCES)
 			err = kerr;
 	} else
-		preload_debug("%s: %s%s%s", what, strerror(err),
-		    e->message[0] != '\0' ? ": " : "", e->message);
+		preload_debug("%s%s%s%s%s", what, *what != '\0' ? ": " : "",
+		    strerror(err), *msg != '\0' ? ": " : "", msg);
 	errno = err;
 	return (-1);
 }
