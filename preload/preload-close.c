@@ -22,6 +22,7 @@
 static int	 preload_close_range(unsigned int, unsigned int, int);
 static int	 preload_dup_to(int, int);
 static int	 preload_fcntl(int, int, void *);
+static int	 preload_fcntl_va(int, int, va_list);
 
 /* Closes fd for the program; the last descriptor of a socket closes it. */
 int
@@ -205,19 +206,28 @@ preload_fcntl(int fd, int cmd, void *arg)
 	return (r);
 }
 
+/* The argument of fcntl(fd, cmd, ...) as libc reads it, then the call. */
+static int
+preload_fcntl_va(int fd, int cmd, va_list ap)
+{
+	void	*arg = va_arg(ap, void *);
+
+	if (preload_libc.fcntl == NULL)
+		preload_resolve();
+	return (preload_fcntl(fd, cmd, arg));
+}
+
 /* fcntl(2). */
 PRELOAD_EXPORT int
 fcntl(int fd, int cmd, ...)
 {
 	va_list	 ap;
-	void	*arg;
+	int	 r;
 
 	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
+	r = preload_fcntl_va(fd, cmd, ap);
 	va_end(ap);
-	if (preload_libc.fcntl == NULL)
-		preload_resolve();
-	return (preload_fcntl(fd, cmd, arg));
+	return (r);
 }
 
 /* fcntl64: glibc's name for fcntl(2) in programs built since 2.28. */
@@ -225,12 +235,10 @@ PRELOAD_EXPORT int
 fcntl64(int fd, int cmd, ...)
 {
 	va_list	 ap;
-	void	*arg;
+	int	 r;
 
 	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
+	r = preload_fcntl_va(fd, cmd, ap);
 	va_end(ap);
-	if (preload_libc.fcntl == NULL)
-		preload_resolve();
-	return (preload_fcntl(fd, cmd, arg));
+	return (r);
 }
