@@ -19,21 +19,17 @@ import multiprocessing
 import os
 import socket as stdsocket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
 
+# bench_python.py's pinning and daemon, from the same directory.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_python import daemon_start, pin  # noqa: E402
+
 CHANNEL = os.environ.get("SB_BENCH_CAN_IF", "vcan0")
 FRAME = struct.pack("=IB3x8s", 0x123, 8, bytes(range(1, 9)))
 RCVBUF = 1 << 20
-PIN = os.environ.get("SB_BENCH_PIN", "1") != "0" and os.cpu_count() > 1
-
-
-def pin(cpu):
-    """Runs this process on cpu, if pinning."""
-    if PIN:
-        os.sched_setaffinity(0, {cpu})
 
 
 def can_socket(mod):
@@ -118,24 +114,6 @@ def send(sock):
         for _ in range(64):
             sock.send(FRAME)
     return step
-
-
-def daemon_start(tmp):
-    """Starts $SB_DAEMON on a socket in tmp; returns (process, path)."""
-    path = os.path.join(tmp, "sb.sock")
-    argv = os.environ.get("SB_DAEMON_WRAPPER", "").split()
-    argv += [os.environ["SB_DAEMON"], "--listen", path, "--foreground",
-             "--no-privdrop", "--policy", os.environ["SB_POLICY"]]
-    log = open(os.path.join(tmp, "daemon.log"), "w")
-    d = subprocess.Popen(argv, stdout=log, stderr=log)
-    if PIN:
-        os.sched_setaffinity(d.pid, {0})
-    deadline = time.monotonic() + 60
-    while not os.path.exists(path):
-        if d.poll() is not None or time.monotonic() > deadline:
-            sys.exit("the daemon did not start")
-        time.sleep(0.05)
-    return d, path
 
 
 def rows(sockbroker, seconds):

@@ -12,8 +12,9 @@
 # (the guest's Python tests run the host's interpreter from it, on the
 # build tree's binding: tests/vm/sb-python); tests/vm/init runs the tests
 # inside and writes their output to the second serial port, which becomes
-# this script's output. A guest that does not power off within SB_VM_TIMEOUT seconds
-# (default 1200) is killed and counts as a failure.
+# this script's output. A guest that does not power off within
+# SB_VM_TIMEOUT seconds (default 1200; 2400 with SB_DAEMON_WRAPPER) is
+# killed and counts as a failure.
 #
 # What it needs (qemu-system-x86, busybox-static, can-utils, cpio, and the
 # kernel package, fetched with apt-get download; python3-pytest and
@@ -36,7 +37,8 @@ top_srcdir=$(cd "$here/../.." && pwd)
 : "${SB_DAEMON:?SB_DAEMON must name the built sockbrokerd (make check sets it)}"
 builddir=$(cd "$(dirname "$SB_DAEMON")" && pwd)
 cache=${SB_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockbroker-vm}
-timeout=${SB_VM_TIMEOUT:-1200}
+# The daemon under valgrind keeps the guest busy over 1000 s: twice that.
+timeout=${SB_VM_TIMEOUT:-$([ -n "${SB_DAEMON_WRAPPER:-}" ] && echo 2400 || echo 1200)}
 work=$builddir/tests/vm
 modules=(can can-raw can-bcm can-isotp can-j1939 vcan tipc af_alg algif_hash
 	algif_skcipher algif_aead gcm ghash-generic ctr 9p 9pnet_virtio virtio_pci)

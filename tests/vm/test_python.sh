@@ -33,7 +33,7 @@ done
 rc=0
 eval "set -- ${SB_PYTEST_ARGS:-}"	# words, as a shell quotes them
 SOCKBROKER_SOCKET=$sock SB_VM_HANGLOG=$dir/hang.log sb-python -m pytest \
-    -p no:cacheprovider -p no:faulthandler --color=no -q -rs "$@" \
+    -p no:cacheprovider -p no:faulthandler --color=no -q -rs --durations=5 "$@" \
     "$SB_VM_SRCDIR/tests/vm/python" || rc=1
 if [ -s "$dir/hang.log" ]; then
 	echo "FAIL: a test hung; its threads:"
