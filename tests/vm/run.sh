@@ -170,6 +170,11 @@ print(os.path.realpath(sys.executable))')
 		dirs=$dirs:$d
 	done
 	SB_VM_LIBPATH=/host${dirs//:/:\/host}:/lib
+	# A sanitizer build's module needs ASan's runtime loaded first (as
+	# tests/test_python.sh does on the host).
+	d=$(ldd "$builddir"/python/sockbroker/_sockbroker*.so 2>/dev/null |
+	    awk '/libasan/ { print $3 }')
+	SB_VM_PYPRELOAD=${d:+/host$d}
 }
 
 # The environment the guest's tests get from here, as shell assignments.
@@ -177,7 +182,7 @@ guest_env() {
 	local v
 	for v in SB_VM_TESTS SB_DAEMON_WRAPPER SB_BENCH_SECONDS SB_BENCH_ROUNDS \
 	    SB_BENCH_PIN SB_PYTEST_ARGS SB_VM_PYTHON SB_VM_PYTHONPATH \
-	    SB_VM_LIBPATH SB_VM_SRCDIR; do
+	    SB_VM_LIBPATH SB_VM_SRCDIR SB_VM_PYPRELOAD; do
 		[ -n "${!v:-}" ] || continue
 		printf "export %s='%s'\n" "$v" "${!v//\'/\'\\\'\'}"
 	done
