@@ -38,6 +38,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "policy", "check FILE | policy explain [-f FILE] USER FAMILY "
 	    "[type T] [proto P] [iface I] [port N] [addr A] [option NAME] "
 	    "[can-id ID] [netlink-write] [op OP]", cli_policy_exec },
+	{ "dial-stdio", "[-s SOCKET]", cli_dial_exec },
 };
 #define CLI_NCMDS	(sizeof cli_cmds / sizeof cli_cmds[0])
 
