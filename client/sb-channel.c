@@ -192,8 +192,7 @@ sb_fileno(sb_conn *c, int h)
 	if (r == -1)
 		return (conn_oserror(EBADF, "unknown handle"));
 	if (!c->info.fd_passing)
-		return (conn_oserror(EOPNOTSUPP, "the daemon passes no "
-		    "descriptors: no data channel"));
+		return (conn_oserror(EOPNOTSUPP, conn_nofds(c)));
 	op.handle = h;
 	req.op_case = SOCKBROKER__REQUEST__OP_CHANNEL;
 	req.channel = &op;
