@@ -87,6 +87,7 @@ static void	 conn_ssh_keep(struct conn_ssh *, const char *, size_t);
 static int	 conn_ssh_reap(struct conn_ssh *, double);
 static const char *conn_ssh_why(struct conn_ssh *, const char *,
 		     const char *);
+static const char *conn_ssh_tail(const char *, size_t, size_t);
 
 /* Whether path is an ssh:// address. */
 int
@@ -495,15 +496,31 @@ conn_ssh_why(struct conn_ssh *s, const char *how, const char *why)
 	else
 		snprintf(end, sizeof end, "killed by signal %d",
 		    WTERMSIG(s->status));
-	/* Its tail: the start of a long text is cut, not its end. */
-	snprintf(s->msg, sizeof s->msg, "ssh to %.40s (%s): %.150s", s->host, end,
-	    n > 0 ? text + (n > 150 ? n - 150 : 0) : why);
+	snprintf(s->msg, sizeof s->msg, "ssh to %.40s (%s): %.150s", s->host,
+	    end, n > 0 ? conn_ssh_tail(text, n, 150) : why);
 	return (s->msg);
 }
 
 /*
- * sb_open over ssh failed with errno error: sets the last error to what
- * ssh said, keeping the daemon's own refusal (EUSERS, ...) if it made one.
+ * The end of text (n bytes, lines joined by "; ") that fits in max bytes,
+ * starting at a line if one starts there: ssh says what went wrong last.
+ */
+static const char *
+conn_ssh_tail(const char *text, size_t n, size_t max)
+{
+	const char	*p;
+
+	if (n <= max)
+		return (text);
+	p = strstr(text + n - max, "; ");
+	return (p != NULL ? p + 2 : text + n - max);
+}
+
+/*
+ * sb_open over ssh failed with errno error: sets errno and the last error
+ * to what ssh said (ECONNREFUSED when the connection ended before Hello,
+ * ETIMEDOUT when none came in time), keeping the daemon's own refusal
+ * (EUSERS, ...) if it made one.
  */
 void
 conn_ssh_failed(struct sb_conn *c, int error)
@@ -518,12 +535,15 @@ conn_ssh_failed(struct sb_conn *c, int error)
 		conn_ssh_drain(c->ssh, conn_now() + CONN_SSH_LINGER);
 		conn_seterror(error, kind, conn_ssh_why(c->ssh, "no Hello in "
 		    "time", "sockbrokerd did not answer in time"));
+		errno = error;
 		return;
 	}
 	if (error != ECONNRESET && error != EPIPE)
 		return;
-	conn_seterror(error, kind, conn_ssh_lost(c->ssh, c->fd,
+	/* No daemon reached: refused, as a local socket nobody serves. */
+	conn_seterror(ECONNREFUSED, kind, conn_ssh_lost(c->ssh, c->fd,
 	    "the connection ended before Hello"));
+	errno = ECONNREFUSED;
 }
 
 /*

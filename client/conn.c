@@ -87,8 +87,8 @@ sb_open(const char *path)
 	return (c);
 
 fail:
+	conn_ssh_failed(c, errno);
 	saved = errno;
-	conn_ssh_failed(c, saved);
 	sb_close_conn(c);
 	errno = saved;
 	return (NULL);

@@ -1,0 +1,267 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# Remote clients over ssh (ssh://, sockbroker dial-stdio) against an sshd
+# this test starts itself: Debian's /usr/sbin/sshd on 127.0.0.1 and two
+# unprivileged ports, its own config, host key, authorized keys and log in
+# $dir, for a throwaway user (useradd here, userdel at the end) whose
+# commands find `sockbroker` (a wrapper of $SB_CLI in $dir/bin) on their
+# PATH through the first port's SetEnv, and none on the second's. The
+# client's ssh reads only $dir (SOCKBROKER_SSH: -F /dev/null, the test's
+# key and known_hosts). Outside $dir it touches the throwaway user and,
+# if it is missing, sshd's privilege separation directory /run/sshd
+# (compiled into Debian's sshd; removed again if this test made it).
+#
+# Checked: info and the echo example over ssh; a policy permitting the
+# remote user one thing and denying another, the audit log naming that
+# user; fd passing off (info, passfd, fileno); the Python binding over ssh;
+# the failures (an unknown host key, a wrong key, no sockbroker on the far
+# PATH, no daemon there, ssh killed in the middle of a call), each a clear
+# error, in bounded time, with no ssh left behind.
+
+lib_name=remote
+. "$(dirname "$0")/lib.sh"
+lib_need_programs
+lib_need_root "starts sshd and adds a throwaway user"
+for p in /usr/sbin/sshd ssh ssh-keygen useradd userdel pgrep; do
+	command -v "$p" >/dev/null 2>&1 || {
+		echo "no $p; skipped"
+		exit 77
+	}
+done
+
+sshd=
+made_run_sshd=
+user=
+test_cleanup() {
+	[ -n "$sshd" ] && kill "$sshd" 2>/dev/null && wait "$sshd" 2>/dev/null
+	if [ -n "$user" ]; then
+		# The throwaway user's own processes only, by their ids.
+		for pid in $(pgrep -u "$user"); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		userdel "$user" 2>/dev/null
+	fi
+	[ -n "$made_run_sshd" ] && rmdir /run/sshd 2>/dev/null
+}
+
+# Two free TCP ports on 127.0.0.1 (bound and let go: free for a moment).
+free_ports() {
+	/usr/bin/python3 -c '
+import socket
+ss = [socket.socket() for _ in range(2)]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))'
+}
+
+# The processes whose command line names this test's known_hosts: the ssh
+# clients of this test (none may be left behind).
+ssh_left() {
+	pgrep -f "UserKnownHostsFile=$dir/" || true
+}
+
+# Waits up to a few seconds until no ssh client of this test runs.
+wait_no_ssh() {
+	for _ in $(seq 1 50); do
+		[ -z "$(ssh_left)" ] && return 0
+		sleep 0.1
+	done
+	fail "ssh left running after $1: $(ssh_left)"
+}
+
+# Waits up to a few seconds until the throwaway user runs nothing (the far
+# side of every connection ended: sshd's session and dial-stdio).
+wait_no_far() {
+	for _ in $(seq 1 100); do
+		[ -z "$(pgrep -u "$user")" ] && return 0
+		sleep 0.1
+	done
+	fail "the far side still runs after $1: $(pgrep -a -u "$user")"
+}
+
+# Runs a command with timeout $1 (seconds), output in $dir/$2.out and
+# $dir/$2.err; its status in $st.
+run() {
+	t=$1
+	name=$2
+	shift 2
+	timeout "$t" "$@" >"$dir/$name.out" 2>"$dir/$name.err"
+	st=$?
+}
+
+# run for the CLI: rcli TIMEOUT NAME ARGS.
+rcli() {
+	t=$1
+	name=$2
+	shift 2
+	run "$t" "$name" "$SB_CLI" "$@"
+}
+
+chmod 755 "$dir"
+user=sbrt$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+useradd -M -d "$dir/home" -s /bin/sh -p '*' "$user" ||
+    { user=; fail "useradd $user failed"; }
+mkdir -m 700 "$dir/home" && chown "$user:" "$dir/home"
+if [ ! -d /run/sshd ]; then
+	mkdir -m 755 /run/sshd && made_run_sshd=1
+fi
+
+# The far side's sockbroker: the CLI under test.
+mkdir -m 755 "$dir/bin"
+printf '#!/bin/sh\nexec %s "$@"\n' "$SB_CLI" >"$dir/bin/sockbroker"
+chmod 755 "$dir/bin/sockbroker"
+
+ssh-keygen -q -t ed25519 -N '' -C host -f "$dir/host_key" ||
+    fail "ssh-keygen (host)"
+ssh-keygen -q -t ed25519 -N '' -C user -f "$dir/user_key" ||
+    fail "ssh-keygen (user)"
+ssh-keygen -q -t ed25519 -N '' -C wrong -f "$dir/wrong_key" ||
+    fail "ssh-keygen (wrong)"
+cp "$dir/user_key.pub" "$dir/authorized_keys"
+chmod 644 "$dir/authorized_keys"
+
+set -- $(free_ports)
+port=$1
+port2=$2
+cat >"$dir/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $port
+Port $port2
+HostKey $dir/host_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+StrictModes no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin no
+AllowUsers $user
+AllowTcpForwarding no
+X11Forwarding no
+PrintMotd no
+LogLevel VERBOSE
+Match LocalPort $port
+	SetEnv PATH=$dir/bin:/usr/bin:/bin
+Match LocalPort $port2
+	SetEnv PATH=/usr/bin:/bin
+EOF
+/usr/sbin/sshd -t -f "$dir/sshd_config" 2>"$dir/sshd-t.err" ||
+    fail "sshd -t: $(cat "$dir/sshd-t.err")"
+/usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>"$dir/sshd.log" &
+sshd=$!
+n=$tries
+until grep -q "Server listening on 127.0.0.1 port $port2" "$dir/sshd.log"; do
+	n=$((n - 1))
+	[ "$n" -gt 0 ] && kill -0 "$sshd" 2>/dev/null ||
+	    fail "sshd did not start: $(cat "$dir/sshd.log")"
+	sleep 0.1
+done
+
+printf '[127.0.0.1]:%s %s\n[127.0.0.1]:%s %s\n' "$port" \
+    "$(cut -d' ' -f1,2 "$dir/host_key.pub")" "$port2" \
+    "$(cut -d' ' -f1,2 "$dir/host_key.pub")" >"$dir/known_hosts"
+: >"$dir/known_hosts_empty"
+ssh_opts="-F /dev/null -o IdentitiesOnly=yes -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes"
+SOCKBROKER_SSH="$ssh_opts -i $dir/user_key -o UserKnownHostsFile=$dir/known_hosts"
+export SOCKBROKER_SSH
+unset SSH_AUTH_SOCK
+url=ssh://$user@127.0.0.1:$port$sock
+
+# The daemon: the remote user may open TCP sockets, not connect to port 9.
+cat >"$dir/policy.conf" <<EOF
+permit $user family inet type stream port 0-65535
+deny $user family inet port 9
+EOF
+daemon_start --no-privdrop --socket-mode 0666 --policy "$dir/policy.conf"
+
+# info over ssh: Hello came, fd passing off.
+rcli 30 info -s "$url" info
+[ "$st" -eq 0 ] || fail "info over ssh: status $st: $(cat "$dir/info.err")"
+grep -q "^protocol version: " "$dir/info.out" || fail "info over ssh said nothing"
+grep -q "^fd passing: no$" "$dir/info.out" ||
+    fail "info over ssh does not say fd passing is off"
+grep -q "connected, pid [0-9]* .* uid $(id -u "$user") ($user)" "$log" ||
+    fail "the daemon did not see the remote user"
+wait_no_ssh "info"
+wait_no_far "info"
+echo "ok: info over ssh"
+
+# The echo example, both ends through the far daemon over ssh.
+"$SB_CLI" -s "$url" echo-server 127.0.0.1 0 >"$dir/srv.out" 2>"$dir/srv.err" &
+srv=$!
+n=$tries
+until grep -q "^Listening on" "$dir/srv.out"; do
+	n=$((n - 1))
+	[ "$n" -gt 0 ] && kill -0 "$srv" 2>/dev/null ||
+	    fail "the echo server over ssh did not listen"
+	sleep 0.1
+done
+eport=$(sed -n 's/^Listening on 127.0.0.1 port \([0-9]*\)$/\1/p' "$dir/srv.out")
+rcli 30 echo -s "$url" echo-client 127.0.0.1 "$eport" "hello over ssh"
+[ "$st" -eq 0 ] || fail "echo-client over ssh: status $st"
+grep -q "^Received b'hello over ssh'$" "$dir/echo.out" ||
+    fail "the echo over ssh came back wrong: $(cat "$dir/echo.out")"
+wait "$srv" || fail "the echo server over ssh failed"
+grep -q "^Connected by (.127.0.0.1., " "$dir/srv.out" ||
+    fail "the echo server did not see the client"
+echo "ok: the echo example over ssh"
+
+# What the policy denies the remote user: refused, audited under its name.
+rcli 30 deny -s "$url" echo-client 127.0.0.1 9 "no"
+[ "$st" -ne 0 ] || fail "a connect the policy denies went through over ssh"
+grep -q "Permission denied" "$dir/deny.err" ||
+    fail "the denial over ssh does not say so: $(cat "$dir/deny.err")"
+grep -q "uid=$(id -u "$user") user=$user .*op=connect .*remote=127.0.0.1:9 verdict=deny rule=2" "$log" ||
+    fail "the audit log does not name the remote user's denied connect"
+echo "ok: the policy and the audit log see the remote user"
+
+# Failures, each a clear error in bounded time with no ssh left behind.
+# $1: what; $2: the expected error text (grep pattern); the rest: the CLI.
+expect_fail() {
+	what=$1
+	pat=$2
+	shift 2
+	t0=$(date +%s)
+	run 40 fail "$@"
+	[ "$st" -eq 124 ] && fail "$what: the CLI hung"
+	[ "$st" -ne 0 ] || fail "$what: the CLI succeeded"
+	grep -q "$pat" "$dir/fail.err" ||
+	    fail "$what: the error does not say '$pat': $(cat "$dir/fail.err")"
+	[ $(($(date +%s) - t0)) -le 15 ] || fail "$what: took too long"
+	wait_no_ssh "$what"
+	echo "ok: $what: $(cat "$dir/fail.err")"
+}
+expect_fail "unknown host key" "exit status 255.*Host key verification failed" \
+    env SOCKBROKER_SSH="$ssh_opts -i $dir/user_key -o UserKnownHostsFile=$dir/known_hosts_empty" \
+    "$SB_CLI" -s "$url" info
+expect_fail "wrong key" "exit status 255.*Permission denied (publickey)" \
+    env SOCKBROKER_SSH="$ssh_opts -i $dir/wrong_key -o UserKnownHostsFile=$dir/known_hosts" \
+    "$SB_CLI" -s "$url" info
+expect_fail "no sockbroker on the far PATH" "Connection refused (ssh to 127.0.0.1 (exit status 127): sh: 1: sockbroker: not found)" \
+    "$SB_CLI" -s "ssh://$user@127.0.0.1:$port2$sock" info
+expect_fail "no daemon there" \
+    "Connection refused (ssh to 127.0.0.1 (exit status 1): sockbroker: cannot talk to sockbrokerd: $dir/none.sock: No such file" \
+    "$SB_CLI" -s "ssh://$user@127.0.0.1:$port$dir/none.sock" info
+# sb_open's timeout covers ssh's start: a proxy that never connects.
+expect_fail "an ssh start over the timeout" "Connection timed out.*no Hello in time" \
+    env SOCKBROKER_TIMEOUT=2 SOCKBROKER_SSH="$SOCKBROKER_SSH -o 'ProxyCommand=sleep 31.5'" \
+    "$SB_CLI" -s "$url" info
+[ -z "$(pgrep -f "sleep 31[.]5")" ] || fail "ssh's proxy command was left running"
+wait_no_far "the failures"
+
+# Bad addresses and a bad SOCKBROKER_SSH: refused before anything runs.
+for bad in "ssh://" "ssh://$user@" "ssh://@127.0.0.1" "ssh://127.0.0.1:0" \
+    "ssh://127.0.0.1:65536" "ssh://127.0.0.1:22x" "ssh://127.0.0.1:" \
+    "ssh://127.0.0.1/" "ssh://127.0.0.1/a;b" "ssh://127.0.0.1/a b" \
+    "ssh://-oProxyCommand=x" "ssh://a\$b@127.0.0.1" "ssh://[::1" \
+    "ssh://[1.2.3.4]" "ssh://host?x" "ssh://127.0.0.1/\$(id)"; do
+	expect_fail "address $bad" "Invalid argument (bad ssh:// address: " \
+	    "$SB_CLI" -s "$bad" info
+done
+expect_fail "an unterminated quote in SOCKBROKER_SSH" \
+    "SOCKBROKER_SSH has an unterminated quote" \
+    env SOCKBROKER_SSH="-o 'x" "$SB_CLI" -s "$url" info
+
+echo "PASS: remote clients over ssh"
