@@ -449,10 +449,12 @@ conn_ssh_lost(struct conn_ssh *s, int fd, const char *why)
 	double	 until = conn_now() + CONN_SSH_LINGER;
 	char	 b;
 
-	/* A frame of ours that went wrong: ssh still runs, no waiting. */
+	/* A frame that went wrong: ssh still runs, no waiting. */
 	if (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) != 0 &&
 	    errno != ECONNRESET)
 		until = 0;
+	else
+		why = "the connection ended";
 	if (!s->lost) {
 		s->lost = 1;
 		conn_ssh_drain(s, until);

@@ -373,7 +373,7 @@ sbpy_socket_fileno(PyObject *self, PyObject *unused)
 			return (NULL);
 		SBPY_CALL(fd = sb_fileno(c, s->handle));
 		if (fd == -1)
-			return (sbpy_error());
+			return (sbpy_error_said());
 		s->chanfd = fd;
 		if (sbpy_socket_live_set(s, 1) == -1)
 			return (NULL);

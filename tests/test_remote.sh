@@ -169,10 +169,12 @@ export SOCKBROKER_SSH
 unset SSH_AUTH_SOCK
 url=ssh://$user@127.0.0.1:$port$sock
 
-# The daemon: the remote user may open TCP sockets, not connect to port 9.
+# The daemon: the remote user may open TCP sockets, not connect to port 9
+# (and UDP ones, for a call that blocks).
 cat >"$dir/policy.conf" <<EOF
 permit $user family inet type stream port 0-65535
 deny $user family inet port 9
+permit $user family inet type dgram port 0-65535
 EOF
 daemon_start --no-privdrop --socket-mode 0666 --policy "$dir/policy.conf"
 
@@ -216,6 +218,43 @@ grep -q "Permission denied" "$dir/deny.err" ||
 grep -q "uid=$(id -u "$user") user=$user .*op=connect .*remote=127.0.0.1:9 verdict=deny rule=2" "$log" ||
     fail "the audit log does not name the remote user's denied connect"
 echo "ok: the policy and the audit log see the remote user"
+
+# The Python binding over ssh, and ssh killed in the middle of its call.
+if [ -n "${SB_PYTHON:-}" ] &&
+    [ -f "${SB_PYTHONPATH:-/nonexistent}/sockbroker/__init__.py" ]; then
+	run 60 py env SOCKBROKER_SOCKET="$url" SB_LOCAL="$sock" \
+	    PYTHONPATH="$SB_PYTHONPATH" PYTHONDONTWRITEBYTECODE=1 \
+	    "$SB_PYTHON" "$(dirname "$0")/remote/py_remote.py"
+	[ "$st" -eq 0 ] || fail "the Python binding over ssh: status $st"
+	cat "$dir/py.out"
+	wait_no_ssh "the Python binding"
+
+	SOCKBROKER_SOCKET="$url" PYTHONPATH="$SB_PYTHONPATH" \
+	    PYTHONDONTWRITEBYTECODE=1 timeout 60 "$SB_PYTHON" \
+	    "$(dirname "$0")/remote/py_killed.py" >"$dir/kill.out" \
+	    2>"$dir/kill.err" &
+	py=$!
+	n=$tries
+	until grep -q "^waiting" "$dir/kill.out" 2>/dev/null; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] && kill -0 "$py" 2>/dev/null ||
+		    fail "the Python client over ssh did not start its call"
+		sleep 0.1
+	done
+	sleep 0.5	# into its recv, parked in the far daemon
+	victim=$(ssh_left)	# timeout's child's: the only ssh of the test now
+	[ -n "$victim" ] || fail "no ssh child of the client"
+	kill -KILL "$victim"
+	wait "$py" || fail "ssh killed mid-call: status $? (124: a hang)"
+	grep -q "recv failed after .*: \[Errno 104\] .*: ssh to 127.0.0.1 (killed by signal 9): the connection ended" \
+	    "$dir/kill.out" || fail "ssh killed mid-call: no clear error"
+	cat "$dir/kill.out"
+	wait_no_ssh "ssh killed mid-call"
+	wait_no_far "ssh killed mid-call"
+	echo "ok: ssh killed mid-call"
+else
+	echo "the Python binding was not built: its checks skipped"
+fi
 
 # Failures, each a clear error in bounded time with no ssh left behind.
 # $1: what; $2: the expected error text (grep pattern); the rest: the CLI.
