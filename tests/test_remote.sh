@@ -170,11 +170,13 @@ unset SSH_AUTH_SOCK
 url=ssh://$user@127.0.0.1:$port$sock
 
 # The daemon: the remote user may open TCP sockets, not connect to port 9
-# (and UDP ones, for a call that blocks).
+# (and UDP ones, for a call that blocks; root too: the local end of the
+# benchmark).
 cat >"$dir/policy.conf" <<EOF
 permit $user family inet type stream port 0-65535
 deny $user family inet port 9
 permit $user family inet type dgram port 0-65535
+permit root family inet type dgram port 0-65535
 EOF
 daemon_start --no-privdrop --socket-mode 0666 --policy "$dir/policy.conf"
 
@@ -218,6 +220,22 @@ grep -q "Permission denied" "$dir/deny.err" ||
 grep -q "uid=$(id -u "$user") user=$user .*op=connect .*remote=127.0.0.1:9 verdict=deny rule=2" "$log" ||
     fail "the audit log does not name the remote user's denied connect"
 echo "ok: the policy and the audit log see the remote user"
+
+# What cannot cross ssh, from C: sb_passfd, sb_fileno, channels.
+if [ -n "${SB_NOFDS:-}" ]; then
+	run 30 nofds "$SB_NOFDS" "$url"
+	[ "$st" -eq 0 ] || fail "descriptors over ssh: status $st"
+	cat "$dir/nofds.out"
+	wait_no_ssh "nofds"
+fi
+
+# The round trip over ssh against a local one, in the same run.
+if [ -n "${SB_BENCH_REMOTE:-}" ]; then
+	run 120 bench "$SB_BENCH_REMOTE" "$sock" "$url"
+	[ "$st" -eq 0 ] || fail "bench_remote: status $st"
+	cat "$dir/bench.out"
+	wait_no_ssh "bench_remote"
+fi
 
 # The Python binding over ssh, and ssh killed in the middle of its call.
 if [ -n "${SB_PYTHON:-}" ] &&
