@@ -3,7 +3,7 @@
  * sockbroker [-s SOCKET] COMMAND [ARGS]: talks to sockbrokerd through
  * libsockbroker. Exit status: 0, 1 on error, 2 when a name does not
  * resolve, 64 on a usage error; ping has iputils' (0 with a reply, 1 with
- * none, 2 on other errors).
+ * none, 2 on other errors), dial-stdio its own (cli-dial.c).
  */
 
 #include <errno.h>

@@ -229,9 +229,24 @@ if [ -n "${SB_NOFDS:-}" ]; then
 	wait_no_ssh "nofds"
 fi
 
-# The round trip over ssh against a local one, in the same run.
+# The round trip over ssh against a local one, in the same run, on a
+# daemon of its own that logs no requests (not --verbose).
 if [ -n "${SB_BENCH_REMOTE:-}" ]; then
-	run 120 bench "$SB_BENCH_REMOTE" "$sock" "$url"
+	# shellcheck disable=SC2086 # the wrapper is a list of words
+	${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$dir/bench.sock" \
+	    --foreground --no-privdrop --socket-mode 0666 \
+	    --policy "$dir/policy.conf" >"$dir/bench-daemon.log" 2>&1 &
+	bench_daemon=$!
+	n=$tries
+	until "$SB_CLI" -s "$dir/bench.sock" info >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || fail "the benchmark's daemon did not start"
+		sleep 0.1
+	done
+	run 120 bench "$SB_BENCH_REMOTE" "$dir/bench.sock" \
+	    "ssh://$user@127.0.0.1:$port$dir/bench.sock"
+	kill "$bench_daemon"
+	wait "$bench_daemon"
 	[ "$st" -eq 0 ] || fail "bench_remote: status $st"
 	cat "$dir/bench.out"
 	wait_no_ssh "bench_remote"
