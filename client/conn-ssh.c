@@ -324,6 +324,10 @@ conn_ssh_spawn(struct conn_ssh *s, char **argv)
 	posix_spawn_file_actions_adddup2(&fa, sv[1], STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, sv[1], STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, ep[1], STDERR_FILENO);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+	/* Ours without close-on-exec stay ours (OpenSSH closes them too). */
+	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
+#endif
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
