@@ -229,28 +229,60 @@ if [ -n "${SB_NOFDS:-}" ]; then
 	wait_no_ssh "nofds"
 fi
 
-# The round trip over ssh against a local one, in the same run, on a
-# daemon of its own that logs no requests (not --verbose).
-if [ -n "${SB_BENCH_REMOTE:-}" ]; then
+# Starts a second daemon on $dir/$1.sock that logs no requests (not
+# --verbose); its pid in $daemon2.
+daemon2_start() {
 	# shellcheck disable=SC2086 # the wrapper is a list of words
-	${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$dir/bench.sock" \
+	${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$dir/$1.sock" \
 	    --foreground --no-privdrop --socket-mode 0666 \
-	    --policy "$dir/policy.conf" >"$dir/bench-daemon.log" 2>&1 &
-	bench_daemon=$!
+	    --policy "$dir/policy.conf" >"$dir/$1-daemon.log" 2>&1 &
+	daemon2=$!
 	n=$tries
-	until "$SB_CLI" -s "$dir/bench.sock" info >/dev/null 2>&1; do
+	until "$SB_CLI" -s "$dir/$1.sock" info >/dev/null 2>&1; do
 		n=$((n - 1))
-		[ "$n" -gt 0 ] || fail "the benchmark's daemon did not start"
+		[ "$n" -gt 0 ] || fail "the second daemon did not start"
 		sleep 0.1
 	done
+}
+
+# The round trip over ssh against a local one, in the same run, on a
+# daemon that logs no requests.
+if [ -n "${SB_BENCH_REMOTE:-}" ]; then
+	daemon2_start bench
 	run 120 bench "$SB_BENCH_REMOTE" "$dir/bench.sock" \
 	    "ssh://$user@127.0.0.1:$port$dir/bench.sock"
-	kill "$bench_daemon"
-	wait "$bench_daemon"
+	kill "$daemon2"
+	wait "$daemon2"
 	[ "$st" -eq 0 ] || fail "bench_remote: status $st"
 	cat "$dir/bench.out"
 	wait_no_ssh "bench_remote"
 fi
+
+# The far daemon stopping under a call blocked in it (an accept): the call
+# fails at once, saying how the far end went (dial-stdio's status 3).
+daemon2_start stop
+"$SB_CLI" -s "ssh://$user@127.0.0.1:$port$dir/stop.sock" echo-server \
+    127.0.0.1 0 >"$dir/stop.out" 2>"$dir/stop.err" &
+srv=$!
+n=$tries
+until grep -q "^Listening on" "$dir/stop.out"; do
+	n=$((n - 1))
+	[ "$n" -gt 0 ] && kill -0 "$srv" 2>/dev/null ||
+	    fail "the echo server on the second daemon did not listen"
+	sleep 0.1
+done
+kill "$daemon2"
+wait "$daemon2"
+n=$tries
+while kill -0 "$srv" 2>/dev/null; do
+	n=$((n - 1))
+	[ "$n" -gt 0 ] || fail "the call did not end when the far daemon stopped"
+	sleep 0.1
+done
+grep -q "Connection reset by peer (ssh to 127.0.0.1 (exit status 3): the connection ended)" \
+    "$dir/stop.err" || fail "the far daemon stopping: $(cat "$dir/stop.err")"
+wait_no_ssh "the far daemon stopping"
+echo "ok: the far daemon stopping: $(cat "$dir/stop.err")"
 
 # The Python binding over ssh, and ssh killed in the middle of its call.
 if [ -n "${SB_PYTHON:-}" ] &&
@@ -261,6 +293,14 @@ if [ -n "${SB_PYTHON:-}" ] &&
 	[ "$st" -eq 0 ] || fail "the Python binding over ssh: status $st"
 	cat "$dir/py.out"
 	wait_no_ssh "the Python binding"
+
+	# A process that exits without closing: its ssh goes by itself.
+	run 60 pyexit env SOCKBROKER_SOCKET="$url" \
+	    PYTHONPATH="$SB_PYTHONPATH" PYTHONDONTWRITEBYTECODE=1 \
+	    "$SB_PYTHON" -c 'import sockbroker; sockbroker.info()'
+	[ "$st" -eq 0 ] || fail "Python over ssh exiting unclosed: status $st"
+	wait_no_ssh "a Python exit without closing"
+	wait_no_far "a Python exit without closing"
 
 	SOCKBROKER_SOCKET="$url" PYTHONPATH="$SB_PYTHONPATH" \
 	    PYTHONDONTWRITEBYTECODE=1 timeout 60 "$SB_PYTHON" \
