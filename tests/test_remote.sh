@@ -80,6 +80,21 @@ wait_no_far() {
 	fail "the far side still runs after $1: $(pgrep -a -u "$user")"
 }
 
+# Starts the echo server on the daemon at $1, output in $dir/$2.out and
+# .err, and waits until it listens; its pid in $srv.
+echo_server() {
+	"$SB_CLI" -s "$1" echo-server 127.0.0.1 0 >"$dir/$2.out" \
+	    2>"$dir/$2.err" &
+	srv=$!
+	n=$tries
+	until grep -q "^Listening on" "$dir/$2.out"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] && kill -0 "$srv" 2>/dev/null ||
+		    fail "the echo server on $1 did not listen"
+		sleep 0.1
+	done
+}
+
 # Runs a command with timeout $1 (seconds), output in $dir/$2.out and
 # $dir/$2.err; its status in $st.
 run() {
@@ -193,15 +208,7 @@ wait_no_far "info"
 echo "ok: info over ssh"
 
 # The echo example, both ends through the far daemon over ssh.
-"$SB_CLI" -s "$url" echo-server 127.0.0.1 0 >"$dir/srv.out" 2>"$dir/srv.err" &
-srv=$!
-n=$tries
-until grep -q "^Listening on" "$dir/srv.out"; do
-	n=$((n - 1))
-	[ "$n" -gt 0 ] && kill -0 "$srv" 2>/dev/null ||
-	    fail "the echo server over ssh did not listen"
-	sleep 0.1
-done
+echo_server "$url" srv
 eport=$(sed -n 's/^Listening on 127.0.0.1 port \([0-9]*\)$/\1/p' "$dir/srv.out")
 rcli 30 echo -s "$url" echo-client 127.0.0.1 "$eport" "hello over ssh"
 [ "$st" -eq 0 ] || fail "echo-client over ssh: status $st"
@@ -261,16 +268,7 @@ fi
 # The far daemon stopping under a call blocked in it (an accept): the call
 # fails at once, saying how the far end went (dial-stdio's status 3).
 daemon2_start stop
-"$SB_CLI" -s "ssh://$user@127.0.0.1:$port$dir/stop.sock" echo-server \
-    127.0.0.1 0 >"$dir/stop.out" 2>"$dir/stop.err" &
-srv=$!
-n=$tries
-until grep -q "^Listening on" "$dir/stop.out"; do
-	n=$((n - 1))
-	[ "$n" -gt 0 ] && kill -0 "$srv" 2>/dev/null ||
-	    fail "the echo server on the second daemon did not listen"
-	sleep 0.1
-done
+echo_server "ssh://$user@127.0.0.1:$port$dir/stop.sock" stop
 kill "$daemon2"
 wait "$daemon2"
 n=$tries
