@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: ISC
 """The Python binding over ssh:// ($SOCKBROKER_SOCKET): tests/test_remote.sh
 runs it. A TCP echo through the far daemon, fd passing off, fileno() and
-select failing with the reason, a timeout, and no ssh child left once the
+select failing with the reason, a timeout, a fork child with a connection
+of its own while the parent's goes on, and no ssh child left once the
 connection is closed (sockbroker.connect($SB_LOCAL) replaces it)."""
 
 import errno
@@ -48,6 +49,21 @@ def main():
     assert conn.recv(10) == b""
     conn.close()
     srv.close()
+    # A fork child forgets the connection (its ssh is the parent's, left
+    # alone) and opens its own; the parent's goes on.
+    pid = os.fork()
+    if pid == 0:
+        try:
+            assert socket.info()["fd_passing"] is False
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+        except BaseException as e:
+            print("child:", e, file=sys.stderr)
+            os._exit(1)
+        os._exit(0)
+    assert os.waitpid(pid, 0)[1] == 0, "the fork child failed"
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.close()
     # The ssh connection closed: its ssh is reaped, no child is left.
     socket.connect(os.environ["SB_LOCAL"])
     assert socket.info()["fd_passing"] is True
