@@ -361,6 +361,14 @@ expect_fail "an ssh start over the timeout" "Connection timed out.*no Hello in t
 [ -z "$(pgrep -f "sleep 31[.]5")" ] || fail "ssh's proxy command was left running"
 wait_no_far "the failures"
 
+# sockbroker run needs descriptors: refused over ssh, saying why.
+expect_fail "sockbroker run over ssh" \
+    "sockbroker run: $url: no descriptors cross an ssh:// connection" \
+    "$SB_CLI" -s "$url" run -- true
+expect_fail "sockbroker run over ssh (SOCKBROKER_SOCKET)" \
+    "no descriptors cross an ssh:// connection" \
+    env SOCKBROKER_SOCKET="$url" "$SB_CLI" run -- true
+
 # Bad addresses and a bad SOCKBROKER_SSH: refused before anything runs.
 for bad in "ssh://" "ssh://$user@" "ssh://@127.0.0.1" "ssh://127.0.0.1:0" \
     "ssh://127.0.0.1:65536" "ssh://127.0.0.1:22x" "ssh://127.0.0.1:" \
