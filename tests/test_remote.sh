@@ -361,6 +361,10 @@ expect_fail "an ssh start over the timeout" "Connection timed out.*no Hello in t
 [ -z "$(pgrep -f "sleep 31[.]5")" ] || fail "ssh's proxy command was left running"
 wait_no_far "the failures"
 
+# An IPv6 host in brackets reaches ssh as it is (nothing listens there).
+expect_fail "an IPv6 address" "exit status 255): ssh: connect to host ::1 port 1: " \
+    "$SB_CLI" -s "ssh://$user@[::1]:1$sock" info
+
 # sockbroker run needs descriptors: refused over ssh, saying why.
 expect_fail "sockbroker run over ssh" \
     "sockbroker run: $url: no descriptors cross an ssh:// connection" \
