@@ -207,6 +207,12 @@ wait_no_ssh "info"
 wait_no_far "info"
 echo "ok: info over ssh"
 
+# SOCKBROKER_SSH's quoting: "..." and a backslash make the same words.
+run 30 quoted env SOCKBROKER_SSH="$ssh_opts -i \"$dir/user_key\" -o UserKnownHostsFile=$dir/known\\_hosts" \
+    "$SB_CLI" -s "$url" info
+[ "$st" -eq 0 ] || fail "SOCKBROKER_SSH with quotes: $(cat "$dir/quoted.err")"
+echo "ok: SOCKBROKER_SSH's quoting"
+
 # The echo example, both ends through the far daemon over ssh.
 echo_server "$url" srv
 eport=$(sed -n 's/^Listening on 127.0.0.1 port \([0-9]*\)$/\1/p' "$dir/srv.out")
@@ -382,6 +388,9 @@ for bad in "ssh://" "ssh://$user@" "ssh://@127.0.0.1" "ssh://127.0.0.1:0" \
 	expect_fail "address $bad" "Invalid argument (bad ssh:// address: " \
 	    "$SB_CLI" -s "$bad" info
 done
+expect_fail "SOCKBROKER_SSH ending in a backslash" \
+    "SOCKBROKER_SSH ends in a backslash" \
+    env SOCKBROKER_SSH="-v \\" "$SB_CLI" -s "$url" info
 expect_fail "an unterminated quote in SOCKBROKER_SSH" \
     "SOCKBROKER_SSH has an unterminated quote" \
     env SOCKBROKER_SSH="-o 'x" "$SB_CLI" -s "$url" info

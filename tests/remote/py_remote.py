@@ -5,6 +5,7 @@ select failing with the reason, a timeout, a fork child with a connection
 of its own while the parent's goes on, and no ssh child left once the
 connection is closed (sockbroker.connect($SB_LOCAL) replaces it)."""
 
+import asyncio
 import errno
 import os
 import select
@@ -24,6 +25,11 @@ def expect_nofds(what, call):
     raise AssertionError("%s worked over ssh" % what)
 
 
+async def sock_recv(sock):
+    """asyncio's sock_recv on sock."""
+    return await asyncio.get_running_loop().sock_recv(sock, 1)
+
+
 def main():
     assert os.environ["SOCKBROKER_SOCKET"].startswith("ssh://")
     assert socket.info()["fd_passing"] is False, socket.info()
@@ -38,6 +44,10 @@ def main():
     assert cli.recv(100) == b"pong"
     why = expect_nofds("fileno()", cli.fileno)
     expect_nofds("select", lambda: select.select([cli], [], [], 0))
+    cli.setblocking(False)      # as asyncio wants it: no data, so fileno()
+    expect_nofds("asyncio's sock_recv",
+                 lambda: asyncio.run(sock_recv(cli)))
+    cli.setblocking(True)
     conn.settimeout(0.3)
     try:
         conn.recv(10)
