@@ -4,8 +4,8 @@
  * a UDP handle, one request and its answer) on a connection to the daemon's
  * socket LOCAL and on one over ssh:// URL to the same daemon, in the same
  * run, for SB_BENCH_SECONDS (0.2 by default) each after a warm-up of a
- * tenth of that: the mean and the median in microseconds, and the ratio
- * of ssh to local. tests/test_remote.sh runs it against its own sshd on
+ * tenth of that: the mean and the median in microseconds, each with the
+ * ratio of ssh to local. tests/test_remote.sh runs it against its own sshd on
  * the loopback (make bench-remote: 2 s each). No CPU pinning: over ssh the
  * round trip crosses ssh, sshd and dial-stdio as well as the daemon.
  */
@@ -119,11 +119,12 @@ main(int argc, char **argv)
 		return (1);
 	printf("control round trip, sb_getsockopt(SO_TYPE), %.1f s each\n",
 	    t);
-	printf("  %-24s %10s %10s %8s %8s\n", "", "mean us", "median us",
-	    "ratio", "calls");
-	printf("  %-24s %10.1f %10.1f %8s %8zu\n", "local UNIX socket",
-	    local.mean, local.median, "1.00", local.n);
-	printf("  %-24s %10.1f %10.1f %8.2f %8zu\n", "ssh:// on the loopback",
-	    ssh.mean, ssh.median, ssh.mean / local.mean, ssh.n);
+	printf("  %-24s %9s %7s %9s %7s %8s\n", "", "mean us", "ratio",
+	    "median us", "ratio", "calls");
+	printf("  %-24s %9.1f %7s %9.1f %7s %8zu\n", "local UNIX socket",
+	    local.mean, "1.00", local.median, "1.00", local.n);
+	printf("  %-24s %9.1f %7.2f %9.1f %7.2f %8zu\n",
+	    "ssh:// on the loopback", ssh.mean, ssh.mean / local.mean,
+	    ssh.median, ssh.median / local.median, ssh.n);
 	return (0);
 }
