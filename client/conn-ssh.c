@@ -76,6 +76,7 @@ struct conn_ssh {
 };
 
 static int	 conn_ssh_parse(const char *, struct conn_ssh_url *);
+static int	 conn_ssh_parse_rest(const char *, struct conn_ssh_url *);
 static int	 conn_ssh_name(const char **, char *, size_t, const char *);
 static int	 conn_ssh_words(char *, char **, size_t);
 static int	 conn_ssh_argv(const struct conn_ssh_url *, char *, char **,
@@ -146,8 +147,6 @@ static int
 conn_ssh_parse(const char *url, struct conn_ssh_url *u)
 {
 	const char	*p = url + 6, *at;
-	char		*end;
-	long		 port;
 
 	memset(u, 0, sizeof *u);
 	if ((at = strchr(p, '@')) != NULL && (strchr(p, '/') == NULL ||
@@ -168,6 +167,16 @@ conn_ssh_parse(const char *url, struct conn_ssh_url *u)
 	    CONN_SSH_NAMECHARS) == -1)
 		return (conn_oserror(EINVAL, "bad ssh:// address: no host, or "
 		    "a bad host name"));
+	return (conn_ssh_parse_rest(p, u));
+}
+
+/* Takes what follows the host, [:port][/path], into u; as conn_ssh_parse. */
+static int
+conn_ssh_parse_rest(const char *p, struct conn_ssh_url *u)
+{
+	char	*end;
+	long	 port;
+
 	if (*p == ':') {
 		p++;
 		errno = 0;

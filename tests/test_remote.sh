@@ -203,9 +203,12 @@ grep -q "^fd passing: no$" "$dir/info.out" ||
     fail "info over ssh does not say fd passing is off"
 grep -q "connected, pid [0-9]* .* uid $(id -u "$user") ($user)" "$log" ||
     fail "the daemon did not see the remote user"
+run 30 envinfo env SOCKBROKER_SOCKET="$url" "$SB_CLI" info
+[ "$st" -eq 0 ] && cmp -s "$dir/info.out" "$dir/envinfo.out" ||
+    fail "info over ssh from SOCKBROKER_SOCKET: $(cat "$dir/envinfo.err")"
 wait_no_ssh "info"
 wait_no_far "info"
-echo "ok: info over ssh"
+echo "ok: info over ssh (-s and SOCKBROKER_SOCKET)"
 
 # SOCKBROKER_SSH's quoting: "..." and a backslash make the same words.
 run 30 quoted env SOCKBROKER_SSH="$ssh_opts -i \"$dir/user_key\" -o UserKnownHostsFile=$dir/known\\_hosts" \
