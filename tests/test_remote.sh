@@ -301,6 +301,28 @@ if [ -n "${SB_PYTHON:-}" ] &&
 	cat "$dir/py.out"
 	wait_no_ssh "the Python binding"
 
+	# SIGINT to the program's process group (a terminal's ^C) spares ssh.
+	SOCKBROKER_SOCKET="$url" PYTHONPATH="$SB_PYTHONPATH" \
+	    PYTHONDONTWRITEBYTECODE=1 setsid "$SB_PYTHON" \
+	    "$(dirname "$0")/remote/py_sigint.py" >"$dir/sigint.out" \
+	    2>"$dir/sigint.err" &
+	py=$!
+	n=$tries
+	until grep -q "^ready" "$dir/sigint.out" 2>/dev/null; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] && kill -0 "$py" 2>/dev/null ||
+		    fail "the Python client for SIGINT did not start"
+		sleep 0.1
+	done
+	[ "$(ps -o pgid= -p "$py" | tr -d ' ')" = "$py" ] ||
+	    fail "the Python client is no process group leader"
+	kill -INT "-$py"
+	wait "$py" || fail "a SIGINT to the program's group broke its ssh"
+	grep -q "^after SIGINT: ('127.0.0.1', " "$dir/sigint.out" ||
+	    fail "no call after the SIGINT"
+	wait_no_ssh "SIGINT"
+	echo "ok: a SIGINT to the program's process group spares its ssh"
+
 	# A process that exits without closing: its ssh goes by itself.
 	run 60 pyexit env SOCKBROKER_SOCKET="$url" \
 	    PYTHONPATH="$SB_PYTHONPATH" PYTHONDONTWRITEBYTECODE=1 \
