@@ -292,6 +292,28 @@ wait_no_ssh "the far daemon stopping"
 echo "ok: the far daemon stopping: $(cat "$dir/stop.err")"
 
 # The Python binding over ssh, and ssh killed in the middle of its call.
+# Starts tests/remote/$2 over ssh in the background (the rest: a command
+# to run it under), output in $dir/$1.out and .err, and waits for a line
+# matching $3; its pid in $py.
+py_start() {
+	name=$1
+	script=$2
+	line=$3
+	shift 3
+	SOCKBROKER_SOCKET="$url" PYTHONPATH="$SB_PYTHONPATH" \
+	    PYTHONDONTWRITEBYTECODE=1 "$@" "$SB_PYTHON" \
+	    "$(dirname "$0")/remote/$script" >"$dir/$name.out" \
+	    2>"$dir/$name.err" &
+	py=$!
+	n=$tries
+	until grep -q "$line" "$dir/$name.out" 2>/dev/null; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] && kill -0 "$py" 2>/dev/null ||
+		    fail "$script over ssh did not start"
+		sleep 0.1
+	done
+}
+
 if [ -n "${SB_PYTHON:-}" ] &&
     [ -f "${SB_PYTHONPATH:-/nonexistent}/sockbroker/__init__.py" ]; then
 	run 60 py env SOCKBROKER_SOCKET="$url" SB_LOCAL="$sock" \
@@ -302,18 +324,7 @@ if [ -n "${SB_PYTHON:-}" ] &&
 	wait_no_ssh "the Python binding"
 
 	# SIGINT to the program's process group (a terminal's ^C) spares ssh.
-	SOCKBROKER_SOCKET="$url" PYTHONPATH="$SB_PYTHONPATH" \
-	    PYTHONDONTWRITEBYTECODE=1 setsid "$SB_PYTHON" \
-	    "$(dirname "$0")/remote/py_sigint.py" >"$dir/sigint.out" \
-	    2>"$dir/sigint.err" &
-	py=$!
-	n=$tries
-	until grep -q "^ready" "$dir/sigint.out" 2>/dev/null; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] && kill -0 "$py" 2>/dev/null ||
-		    fail "the Python client for SIGINT did not start"
-		sleep 0.1
-	done
+	py_start sigint py_sigint.py "^ready" setsid
 	[ "$(ps -o pgid= -p "$py" | tr -d ' ')" = "$py" ] ||
 	    fail "the Python client is no process group leader"
 	kill -INT "-$py"
@@ -331,18 +342,7 @@ if [ -n "${SB_PYTHON:-}" ] &&
 	wait_no_ssh "a Python exit without closing"
 	wait_no_far "a Python exit without closing"
 
-	SOCKBROKER_SOCKET="$url" PYTHONPATH="$SB_PYTHONPATH" \
-	    PYTHONDONTWRITEBYTECODE=1 timeout 60 "$SB_PYTHON" \
-	    "$(dirname "$0")/remote/py_killed.py" >"$dir/kill.out" \
-	    2>"$dir/kill.err" &
-	py=$!
-	n=$tries
-	until grep -q "^waiting" "$dir/kill.out" 2>/dev/null; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] && kill -0 "$py" 2>/dev/null ||
-		    fail "the Python client over ssh did not start its call"
-		sleep 0.1
-	done
+	py_start kill py_killed.py "^waiting" timeout 60
 	sleep 0.5	# into its recv, parked in the far daemon
 	victim=$(ssh_left)	# timeout's child's: the only ssh of the test now
 	[ -n "$victim" ] || fail "no ssh child of the client"
