@@ -325,6 +325,8 @@ sb_passfd(sb_conn *c, int h)
 
 	if (conn_valid(c) == -1)
 		return (-1);
+	if (!c->info.fd_passing)
+		return (conn_oserror(EOPNOTSUPP, conn_nofds(c)));
 	op.handle = h;
 	req.op_case = SOCKBROKER__REQUEST__OP_PASSFD;
 	req.passfd = &op;

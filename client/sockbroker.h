@@ -67,6 +67,10 @@ const struct sb_error	*sb_lasterror(void);
  * that is stopped or stalled leaves the connection in its backlog. A daemon
  * over a limit says so instead, at once: EUSERS (--max-clients reached) or
  * EMFILE (out of descriptors), with its message in sb_lasterror().
+ * path "ssh://[user@]host[:port][/socket]" runs ssh to host's daemon
+ * (README.md, Remote clients): the timeout covers ssh's start, ssh's own
+ * words are the message of a failure (ECONNREFUSED), and such a
+ * connection passes no descriptors (no sb_passfd, no sb_fileno).
  */
 sb_conn	*sb_open(const char *path);
 /* Closes the connection; the daemon closes every handle of it. NULL is ok. */
