@@ -10,7 +10,10 @@
 # it does not. Then what the shim promises any program: a policy refusal is
 # the errno the kernel gave (EPERM, with the rule on stderr under
 # SOCKBROKER_DEBUG), a fork child and an exec'ed program (with LD_PRELOAD
-# dropped from its environment) get their own brokered sockets, the
+# dropped from its environment) get their own brokered sockets, a server
+# on port 80 that forks per connection serves it from the child, a
+# brokered connection on stdin and stdout of `sh -c 'exec cat'` echoes
+# through cat and a close-on-exec one is gone after exec, the
 # program's descriptors are back to what they were after close, dup and
 # close_range, and an unreachable daemon leaves the local behaviour and
 # one warning line.
@@ -69,6 +72,17 @@ policy() {
 	[ -n "$daemon" ] || return 0
 	kill -HUP "$daemon"
 	sleep 0.3
+}
+
+# listening NAME WHAT: waits until program NAME (run in the background)
+# printed "listening"; fails saying WHAT if it does not.
+listening() {
+	local n=$tries
+	until grep -q '^listening$' "$dir/$1.out" 2>/dev/null; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || fail "$2: not listening"
+		sleep 0.1
+	done
 }
 
 # in_ns CMD...: CMD in the daemon's namespace.
@@ -269,12 +283,7 @@ print("served 2", flush=True)
 PY
 run forkserver /usr/bin/python3 "$dir/forkserver.py" &
 bg=$!
-n=$tries
-until grep -q '^listening$' "$dir/forkserver.out" 2>/dev/null; do
-	n=$((n - 1))
-	[ "$n" -gt 0 ] || fail "fork server: not listening"
-	sleep 0.1
-done
+listening forkserver "fork server"
 for i in 1 2; do
 	in_ns /usr/bin/python3 -c '
 import socket, sys
@@ -320,12 +329,7 @@ print("cat status %d" % p.wait(), flush=True)
 PY
 run inetd /usr/bin/python3 "$dir/inetd.py" &
 bg=$!
-n=$tries
-until grep -q '^listening$' "$dir/inetd.out" 2>/dev/null; do
-	n=$((n - 1))
-	[ "$n" -gt 0 ] || fail "inetd: not listening"
-	sleep 0.1
-done
+listening inetd "inetd"
 in_ns /usr/bin/python3 -c '
 import socket, subprocess, time
 s = socket.create_connection(("127.0.0.1", 80), timeout=10)
@@ -399,4 +403,5 @@ grep -q 'PermissionError: \[Errno 1\] Operation not permitted' \
 
 daemon_stop
 echo "PASS: python3 ping, scapy, nc -l 80, tcpdump (fd-pass and refused)," \
-    "refusal errno, fork, exec, descriptors, no daemon"
+    "refusal errno, fork, exec, fork server, inetd-style exec, descriptors," \
+    "no daemon"
