@@ -156,6 +156,25 @@ int	 sb_dup(sb_conn *c, int h);
  */
 int	 sb_passfd(sb_conn *c, int h);
 
+/* Bytes of a token of sb_share. */
+#define SB_TOKEN_LEN	16
+
+/*
+ * Hands the handle's socket to another connection of the same user and
+ * group (a fork child's, a program exec'ed's): token gets SB_TOKEN_LEN
+ * random bytes which sb_import on that connection turns into a handle for
+ * the same socket, once, within 60 seconds. Until then the daemon holds
+ * the socket, so h may close at once; the token counts as one of this
+ * connection's handles. 0, or -1 with errno (EBADF, EMFILE at the limit).
+ */
+int	 sb_share(sb_conn *c, int h, unsigned char token[SB_TOKEN_LEN]);
+/*
+ * A new handle for the socket token holds (sb_share), with its channel
+ * as sb_socket's; the token is spent. -1 with errno ENOENT for a token
+ * unknown, spent, expired or shared by another user or group.
+ */
+int	 sb_import(sb_conn *c, const unsigned char token[SB_TOKEN_LEN]);
+
 /* This library has data channels: sb_fileno, sb_recvmmsg, sb_sendmmsg. */
 #define SB_HAVE_CHANNELS	1
 
