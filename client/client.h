@@ -106,6 +106,7 @@ int	 conn_oserror(int, const char *);
 int	 conn_protoerror(struct sb_conn *, const char *);
 int	 conn_broken(int, const char *);
 void	 conn_error(const Sockbroker__Error *);
+int	 conn_connect_error(const char *, const char *, int);
 
 /* conn-frame.c */
 int	 conn_write(struct sb_conn *, const uint8_t *, size_t);

@@ -140,11 +140,16 @@ static int
 conn_connect(struct sb_conn *c, const char *path, double deadline)
 {
 	struct sockaddr_un	 sun;
+	const char		*from = "";
 
-	if (path == NULL || *path == '\0')
+	if (path == NULL || *path == '\0') {
 		path = getenv("SOCKBROKER_SOCKET");
-	if (path == NULL || *path == '\0')
+		from = " (SOCKBROKER_SOCKET)";
+	}
+	if (path == NULL || *path == '\0') {
 		path = SB_DEFAULT_SOCKET;
+		from = " (the default)";
+	}
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -161,7 +166,7 @@ conn_connect(struct sb_conn *c, const char *path, double deadline)
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return (conn_oserror(ETIMEDOUT, "sockbrokerd did not "
 			    "accept the connection in time"));
-		return (conn_oserror(errno, "cannot connect to sockbrokerd"));
+		return (conn_connect_error(path, from, errno));
 	}
 	return (0);
 }
