@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -139,6 +140,22 @@ conn_groupname(gid_t gid, char *buf, size_t len)
 		snprintf(buf, len, "%s", gr.gr_name);
 	else
 		snprintf(buf, len, "%u", (unsigned int)gid);
+}
+
+/*
+ * Where sb_open's socket path comes from, for its messages: "" when the
+ * caller gave path, else the variable or the default.
+ */
+const char *
+conn_connect_from(const char *path)
+{
+	const char	*env = getenv("SOCKBROKER_SOCKET");
+
+	if (path != NULL && *path != '\0')
+		return ("");
+	if (env != NULL && *env != '\0')
+		return (" (SOCKBROKER_SOCKET)");
+	return (" (the default)");
 }
 
 /*

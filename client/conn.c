@@ -140,16 +140,12 @@ static int
 conn_connect(struct sb_conn *c, const char *path, double deadline)
 {
 	struct sockaddr_un	 sun;
-	const char		*from = "";
+	const char		*from = conn_connect_from(path);
 
-	if (path == NULL || *path == '\0') {
+	if (path == NULL || *path == '\0')
 		path = getenv("SOCKBROKER_SOCKET");
-		from = " (SOCKBROKER_SOCKET)";
-	}
-	if (path == NULL || *path == '\0') {
+	if (path == NULL || *path == '\0')
 		path = SB_DEFAULT_SOCKET;
-		from = " (the default)";
-	}
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;

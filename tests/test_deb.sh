@@ -5,9 +5,9 @@
 # only, it installs and purges packages): copies the source tree's files
 # (git ls-files, with local changes: a clean checkout) to a scratch
 # directory, installs the missing build dependencies with apt-get, runs
-# dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS=nocheck unless
-# SB_DEB_CHECK=1), lintian (no errors), installs the four packages with
-# apt-get, and checks: the files, the conffiles, the user and group
+# dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS="nocheck parallel=2";
+# SB_DEB_CHECK=1 keeps the checks), lintian (no errors), installs the four
+# packages with apt-get, and checks: the files, the conffiles, the user and group
 # sockbroker, the man pages, `sockbroker --version`, `systemd-analyze
 # verify` of the installed units, the Python binding and its python-can
 # entry point, a program built against libsockbroker-dev; then
@@ -91,8 +91,8 @@ if [ -n "$missing" ]; then
 	    fail "apt-get install $missing"
 fi
 
-opts=nocheck
-[ "${SB_DEB_CHECK:-0}" = 1 ] && opts=
+opts="nocheck parallel=2"
+[ "${SB_DEB_CHECK:-0}" = 1 ] && opts=parallel=2
 t0=$(date +%s)
 DEB_BUILD_OPTIONS=$opts dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1 ||
     fail "dpkg-buildpackage -us -uc -b failed"
