@@ -35,6 +35,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "candump", "[-n COUNT] [-T MSECS] IFACE[,FILTER...] ...",
 	    cli_candump_exec },
 	{ "cansend", "IFACE FRAME", cli_cansend_exec },
+	{ "run", "[-s SOCKET] [--all | --family LIST] -- PROGRAM [ARGS]",
+	    cli_run_exec },
 	{ "policy", "check FILE | policy explain [-f FILE] USER FAMILY "
 	    "[type T] [proto P] [iface I] [port N] [addr A] [option NAME] "
 	    "[can-id ID] [netlink-write] [op OP]", cli_policy_exec },

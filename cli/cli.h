@@ -60,6 +60,9 @@ int		 cli_dump_exec(const char *, int, char **);
 int		 cli_candump_exec(const char *, int, char **);
 int		 cli_cansend_exec(const char *, int, char **);
 
+/* cli-run.c */
+int		 cli_run_exec(const char *, int, char **);
+
 /* cli-policy.c */
 int		 cli_policy_exec(const char *, int, char **);
 

@@ -26,6 +26,8 @@ static int	 conn_hello_copy(struct sb_conn *, const Sockbroker__HelloReply *);
 static double	 conn_open_timeout(void);
 static int	 conn_open_channels(void);
 static int	 conn_settimeo(int, int, double);
+static void	 conn_free(struct sb_conn *);
+static void	 conn_forget_calls(struct sb_conn *);
 
 /* Checks the connection argument of a public call. */
 int
@@ -105,18 +107,67 @@ sb_close_conn(sb_conn *c)
 		    c->handles[i].chanfd != -1 &&
 		    c->handles[i].type == SOCK_STREAM)
 			sb_close(c, c->handles[i].handle);
-		if (c->handles != NULL && c->handles[i].handle != 0 &&
-		    c->handles[i].chanfd != -1)
-			close(c->handles[i].chanfd);
 	}
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->wlock);
+	pthread_mutex_destroy(&c->lock);
+	conn_free(c);
+}
+
+/*
+ * Forgets the connection in a child after fork(): closes its descriptors
+ * and frees it, sending nothing and taking none of its locks that another
+ * thread of the parent may have held.
+ */
+SB_EXPORT void
+sb_forget_conn(sb_conn *c)
+{
+	if (c == NULL)
+		return;
+	conn_forget_calls(c);
+	conn_free(c);
+}
+
+/*
+ * The descriptors and answers that calls of other threads (which the child
+ * does not have) took and never returned, released. Their list is walked
+ * only if no thread held the lock at the fork: else it may be half
+ * changed, and what those calls hold stays (the child's memory, no talk).
+ */
+static void
+conn_forget_calls(struct sb_conn *c)
+{
+	struct conn_call	*call;
+
+	if (pthread_mutex_trylock(&c->lock) != 0)
+		return;
+	TAILQ_FOREACH(call, &c->calls, entry) {
+		if (call->fd != -1)
+			close(call->fd);
+		if (call->done && call->resp != NULL)
+			sockbroker__response__free_unpacked(call->resp, NULL);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * Closes the connection's descriptors (its socket, its handles' channels,
+ * those received and not yet claimed) and frees its memory; its locks are
+ * left as they are.
+ */
+static void
+conn_free(struct sb_conn *c)
+{
+	size_t	 i;
+
+	for (i = 0; c->handles != NULL && i < CONN_HANDLE_SLOTS; i++)
+		if (c->handles[i].handle != 0 && c->handles[i].chanfd != -1)
+			close(c->handles[i].chanfd);
 	if (c->fd != -1)
 		close(c->fd);
 	for (i = 0; i < c->nfds; i++)
 		close(c->fds[i]);
 	free(c->fds);
-	pthread_cond_destroy(&c->cond);
-	pthread_mutex_destroy(&c->wlock);
-	pthread_mutex_destroy(&c->lock);
 	free(c->families);
 	free(c->handles);
 	free(c->rbuf);

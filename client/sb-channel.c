@@ -182,15 +182,10 @@ sb_fileno(sb_conn *c, int h)
 {
 	Sockbroker__Request		 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__ChannelRequest	 op = SOCKBROKER__CHANNEL_REQUEST__INIT;
-	struct conn_chan		 ch;
-	int				 fd, r;
+	int				 fd;
 
-	if (conn_valid(c) == -1)
-		return (-1);
-	if ((r = conn_handle_chan(c, h, &ch)) == 1)
-		return (ch.fd);
-	if (r == -1)
-		return (conn_oserror(EBADF, "unknown handle"));
+	if ((fd = sb_peekfileno(c, h)) != -1 || errno != ENOENT)
+		return (fd);
 	if (!c->info.fd_passing)
 		return (conn_oserror(EOPNOTSUPP, "the daemon passes no "
 		    "descriptors: no data channel"));
@@ -204,6 +199,25 @@ sb_fileno(sb_conn *c, int h)
 		return (-1);
 	}
 	return (fd);
+}
+
+/*
+ * The data channel handle h has already (it came with its reply, or
+ * sb_fileno made it), without a request: its descriptor, or -1.
+ */
+SB_EXPORT int
+sb_peekfileno(sb_conn *c, int h)
+{
+	struct conn_chan	 ch;
+	int			 r;
+
+	if (conn_valid(c) == -1)
+		return (-1);
+	if ((r = conn_handle_chan(c, h, &ch)) == 1)
+		return (ch.fd);
+	if (r == -1)
+		return (conn_oserror(EBADF, "unknown handle"));
+	return (conn_oserror(ENOENT, "no data channel yet"));
 }
 
 /*

@@ -71,6 +71,22 @@ const struct sb_error	*sb_lasterror(void);
 sb_conn	*sb_open(const char *path);
 /* Closes the connection; the daemon closes every handle of it. NULL is ok. */
 void	 sb_close_conn(sb_conn *c);
+/*
+ * For the child of a fork(): forgets a connection the parent goes on
+ * using. It closes the child's copies of the connection's descriptors (its
+ * socket, every handle's data channel, descriptors received for calls
+ * still in flight) and frees its memory, sending nothing: the daemon and
+ * the parent see no change. It takes none of c's locks, so it is safe in a
+ * child forked while other threads were in calls on c (it calls close()
+ * and free(): after fork() in a multithreaded process, glibc's malloc is
+ * usable, as for os.register_at_fork hooks; not from a signal handler).
+ * Answers other threads had received but not yet taken at the fork are not
+ * freed if one of them held the connection's lock then. In the process
+ * that keeps using c (the parent) it must never be called; there, and in a
+ * child that wants to talk to the daemon, sb_close_conn and sb_open. NULL
+ * is ok.
+ */
+void	 sb_forget_conn(sb_conn *c);
 
 /* What the daemon said in Hello. */
 struct sb_info {
@@ -171,6 +187,12 @@ int	 sb_passfd(sb_conn *c, int h);
  */
 int	 sb_fileno(sb_conn *c, int h);
 /*
+ * The channel sb_fileno would return, if the handle has it already (it
+ * came with its reply, see sb_setchannels, or sb_fileno made it): never a
+ * request. -1 with errno ENOENT if it has none yet, EBADF for a bad handle.
+ */
+int	 sb_peekfileno(sb_conn *c, int h);
+/*
  * With on set, every handle this connection creates from then on (sb_socket,
  * sb_accept, sb_dup) gets its data channel with its creating reply, in the
  * same round trip: sb_fileno then returns it at once. 0 stops that; handles
@@ -221,6 +243,34 @@ ssize_t	 sb_recvmsg(sb_conn *c, int h, struct msghdr *msg, int flags);
  * ifreq *). Any other request is -1 with errno EINVAL.
  */
 int	 sb_ioctl(sb_conn *c, int h, unsigned long request, void *arg);
+
+/*
+ * AF_BLUETOOTH addresses for callers without BlueZ's headers, made and read
+ * with the library's own table of the kernel's layouts (the one the daemon
+ * uses), without a request: a bdaddr as "XX:XX:XX:XX:XX:XX" (most
+ * significant byte first, as BlueZ's ba2str; exactly two hex digits each)
+ * and the number the protocol's address carries: L2CAP's psm, RFCOMM's
+ * channel, HCI's device id (none for SCO). protocol is the socket's:
+ * BTPROTO_L2CAP (0), BTPROTO_HCI (1), BTPROTO_SCO (2), BTPROTO_RFCOMM (3).
+ */
+struct sb_btaddr {
+	char		 bdaddr[18];	/* "" for HCI */
+	unsigned int	 num;		/* psm, channel or device id; 0 for SCO */
+};
+/*
+ * The sockaddr (sockaddr_l2, _rc, _hci or _sco) of bt into ss and *len: 0,
+ * or -1 with errno EINVAL (a malformed bdaddr, num over its field, an
+ * unknown protocol) and the reason in sb_lasterror().
+ */
+int	 sb_btaddr_to_sockaddr(int protocol, const struct sb_btaddr *bt,
+	     struct sockaddr_storage *ss, socklen_t *len);
+/*
+ * What an AF_BLUETOOTH sockaddr of a socket of protocol says, into bt: 0,
+ * or -1 with errno EINVAL (another family, len too short for the
+ * protocol's layout) or EAFNOSUPPORT (a protocol without an address form).
+ */
+int	 sb_btaddr_from_sockaddr(int protocol, const struct sockaddr *sa,
+	     socklen_t len, struct sb_btaddr *bt);
 
 /* Per-handle timeouts, kept in the library and sent with each request. */
 int	 sb_settimeout(sb_conn *c, int h, double seconds);

@@ -2,7 +2,8 @@
 /*
  * The process's one connection to the daemon: opened on first use (from
  * $SOCKBROKER_SOCKET, or the path given to sockbroker.connect()), shared by
- * every thread, and dropped in a child after fork, which opens its own.
+ * every thread, and forgotten in a child after fork (its descriptors
+ * closed, nothing sent), which opens its own.
  *
  * Each connection has a generation. A socket remembers the generation it
  * was made on: its handle means nothing on any other connection (another
@@ -22,6 +23,23 @@ static unsigned long	 sbpy_conn_gen = 1;
 static char		*sbpy_conn_path;
 static pthread_mutex_t	 sbpy_conn_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static sb_conn	*sbpy_conn_open(const char *);
+
+/*
+ * A connection to the daemon at path, on which every new handle that can
+ * have a data channel gets it with its creating reply (sb_setchannels):
+ * fileno() then costs no request. NULL with errno.
+ */
+static sb_conn *
+sbpy_conn_open(const char *path)
+{
+	sb_conn	*c;
+
+	if ((c = sb_open(path)) != NULL)
+		sb_setchannels(c, 1);
+	return (c);
+}
+
 /*
  * The connection, opened if there is none yet (without the GIL: sb_open
  * may wait up to its timeout); its generation in *gen if gen is not NULL.
@@ -36,7 +54,7 @@ sbpy_conn_get(unsigned long *gen)
 	Py_BEGIN_ALLOW_THREADS
 	pthread_mutex_lock(&sbpy_conn_lock);
 	if (sbpy_conn == NULL)
-		sbpy_conn = sb_open(sbpy_conn_path);
+		sbpy_conn = sbpy_conn_open(sbpy_conn_path);
 	c = sbpy_conn;
 	g = sbpy_conn_gen;
 	pthread_mutex_unlock(&sbpy_conn_lock);
@@ -89,7 +107,7 @@ sbpy_conn_connect(PyObject *self, PyObject *args)
 	if (path != NULL && (copy = strdup(path)) == NULL)
 		return (PyErr_NoMemory());
 	Py_BEGIN_ALLOW_THREADS
-	c = sb_open(copy);
+	c = sbpy_conn_open(copy);
 	Py_END_ALLOW_THREADS
 	if (c == NULL) {
 		free(copy);
@@ -103,15 +121,16 @@ sbpy_conn_connect(PyObject *self, PyObject *args)
 	sbpy_conn_path = copy;
 	pthread_mutex_unlock(&sbpy_conn_lock);
 	SBPY_CALL(sb_close_conn(old));
+	sbpy_socket_forget();
 	Py_RETURN_NONE;
 }
 
 /*
  * Registered with os.register_at_fork(after_in_child=): forgets the
- * parent's connection without touching it. Closing it would talk to the
- * daemon on the stream the parent still uses (sb_close_conn drains stream
- * handles), and its locks may be held by threads the child does not have;
- * its memory and descriptors stay with the child.
+ * parent's connection (sb_forget_conn: the child's copies of its
+ * descriptors closed, nothing said on the stream the parent still uses,
+ * none of its locks taken, which threads the child does not have may hold)
+ * and the sockets' tables; the child opens its own connection on first use.
  */
 PyObject *
 sbpy_conn_after_fork(PyObject *self, PyObject *unused)
@@ -121,7 +140,9 @@ sbpy_conn_after_fork(PyObject *self, PyObject *unused)
 	memcpy(&sbpy_conn_lock, &fresh, sizeof fresh);
 	if (sbpy_conn != NULL)
 		sbpy_conn_gen++;
+	sb_forget_conn(sbpy_conn);
 	sbpy_conn = NULL;
+	sbpy_socket_forget();
 	Py_RETURN_NONE;
 }
 

@@ -11,7 +11,6 @@
 #include <string.h>
 
 static PyObject	*sbpy_error_class(const char *);
-static PyObject	*sbpy_error_os(int, const char *);
 
 /* The stdlib _socket's exception class called name (gaierror, herror). */
 static PyObject *
@@ -22,10 +21,10 @@ sbpy_error_class(const char *name)
 
 /*
  * Raises an OSError whose subclass comes from the errno (OSError picks it
- * itself: ConnectionRefusedError, BlockingIOError, ...), with an optional
- * daemon message after the strerror text.
+ * itself: ConnectionRefusedError, BlockingIOError, ...), with message as
+ * its text (NULL: the strerror text).
  */
-static PyObject *
+PyObject *
 sbpy_error_os(int errnum, const char *message)
 {
 	PyObject	*exc;

@@ -28,6 +28,8 @@ static void	 sbpy_socket_dealloc(PyObject *);
 static void	 sbpy_socket_finalize(PyObject *);
 static PyObject	*sbpy_socket_repr(PyObject *);
 static int	 sbpy_socket_live_set(sbpy_sock *, int);
+static int	 sbpy_socket_isopen(sbpy_sock *);
+static PyObject	*sbpy_socket_nochannel(sbpy_sock *);
 static PyObject	*sbpy_socket_new(PyTypeObject *, PyObject *, PyObject *);
 
 /*
@@ -67,29 +69,34 @@ sbpy_socket_push_timeout(sb_conn *c, sbpy_sock *s)
 }
 
 /*
- * Takes a new handle h (with its family, type, protocol) into s: asks for
- * its data channel (a handle without one still works, through requests)
- * and sets the module's default timeout.
+ * Takes a new handle h (with its family, type, protocol) into s, with the
+ * data channel that came with it if one did (fileno() asks for one
+ * otherwise; a handle without one still works, through requests), and sets
+ * the module's default timeout.
  */
 static int
 sbpy_socket_adopt(sb_conn *c, unsigned long gen, sbpy_sock *s, int h,
     int family, int type, int proto)
 {
-	int	 fd;
-
 	s->handle = h;
 	s->gen = gen;
 	s->family = family;
 	s->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	s->proto = proto;
-	SBPY_CALL(fd = sb_fileno(c, h));
-	s->chanfd = fd;
+	s->chanfd = sb_peekfileno(c, h);
 	s->timeout = sbpy_module_defaulttimeout();
 	if (type & SOCK_NONBLOCK)
 		s->timeout = 0.0;
 	if (sbpy_socket_live_set(s, 1) == -1)
 		return (-1);
 	return (sbpy_socket_push_timeout(c, s));
+}
+
+/* Whether s holds a handle of the connection open now. */
+static int
+sbpy_socket_isopen(sbpy_sock *s)
+{
+	return (s->handle != -1 && sbpy_conn_current(s->gen));
 }
 
 /* Enters s's data channel in sbpy_socket_live (on), or takes it out. */
@@ -99,7 +106,8 @@ sbpy_socket_live_set(sbpy_sock *s, int on)
 	PyObject	*key, *entry;
 	int		 rc;
 
-	if (s->chanfd == -1)
+	/* A socket of a connection gone has no entry (sbpy_socket_forget). */
+	if (s->chanfd == -1 || !sbpy_conn_current(s->gen))
 		return (0);
 	if ((key = PyLong_FromLong(s->chanfd)) == NULL)
 		return (-1);
@@ -121,6 +129,20 @@ sbpy_socket_live_set(sbpy_sock *s, int on)
 }
 
 /*
+ * Empties the token and channel tables, whose entries are all of a
+ * connection gone (closed by connect(), forgotten after fork): their
+ * descriptor numbers may come back for new channels.
+ */
+void
+sbpy_socket_forget(void)
+{
+	if (sbpy_socket_tokens != NULL)
+		PyDict_Clear(sbpy_socket_tokens);
+	if (sbpy_socket_live != NULL)
+		PyDict_Clear(sbpy_socket_live);
+}
+
+/*
  * The token of handle h (of generation gen, with its family, type and
  * protocol) that no socket owns yet, registered.
  */
@@ -131,7 +153,7 @@ sbpy_socket_token_of(sb_conn *c, int h, unsigned long gen, int family,
 	PyObject	*token, *entry;
 	int		 fd;
 
-	SBPY_CALL(fd = sb_fileno(c, h));
+	fd = sb_peekfileno(c, h);
 	token = PyLong_FromLong(fd != -1 ? fd : -h - 1);
 	entry = Py_BuildValue("ikiii", h, gen, family, type, proto);
 	if (token == NULL || entry == NULL ||
@@ -318,7 +340,7 @@ sbpy_socket_repr(PyObject *self)
 	sbpy_sock	*s = (sbpy_sock *)self;
 
 	return (PyUnicode_FromFormat("<socket object, fd=%d, family=%d, "
-	    "type=%d, proto=%d>", s->handle == -1 ? -1 : s->chanfd,
+	    "type=%d, proto=%d>", sbpy_socket_isopen(s) ? s->chanfd : -1,
 	    s->family, s->type, s->proto));
 }
 
@@ -358,7 +380,25 @@ sbpy_socket_detach(PyObject *self, PyObject *unused)
 	return (token);
 }
 
-/* fileno(): the data channel's descriptor (-1 when closed). */
+/* Raises fileno()'s OSError EOPNOTSUPP for a socket with no channel. */
+static PyObject *
+sbpy_socket_nochannel(sbpy_sock *s)
+{
+	char	 buf[160];
+
+	PyOS_snprintf(buf, sizeof buf, "%s: no data channel for this socket "
+	    "(type %d), so no fileno(); it works without one",
+	    strerror(EOPNOTSUPP), s->type);
+	return (sbpy_error_os(EOPNOTSUPP, buf));
+}
+
+/*
+ * fileno(): the data channel's descriptor; -1 when closed (or of the
+ * parent's connection, in a child after fork). A handle that did not get
+ * its channel with its reply (AF_PACKET, whose channel binds it to every
+ * interface; a dup of a socket that has one) gets it now; a socket type
+ * that can have none (SOCK_PACKET, ...) is OSError EOPNOTSUPP.
+ */
 static PyObject *
 sbpy_socket_fileno(PyObject *self, PyObject *unused)
 {
@@ -366,12 +406,14 @@ sbpy_socket_fileno(PyObject *self, PyObject *unused)
 	sb_conn		*c;
 	int		 fd;
 
-	if (s->handle == -1)
+	if (!sbpy_socket_isopen(s))
 		return (PyLong_FromLong(-1));
 	if (s->chanfd == -1) {
 		if ((c = sbpy_socket_conn(s)) == NULL)
 			return (NULL);
 		SBPY_CALL(fd = sb_fileno(c, s->handle));
+		if (fd == -1 && errno == EOPNOTSUPP)
+			return (sbpy_socket_nochannel(s));
 		if (fd == -1)
 			return (sbpy_error());
 		s->chanfd = fd;
@@ -379,6 +421,15 @@ sbpy_socket_fileno(PyObject *self, PyObject *unused)
 			return (NULL);
 	}
 	return (PyLong_FromLong(s->chanfd));
+}
+
+/* _peekfileno(): fileno() if that asks nothing of the daemon, else -1. */
+static PyObject *
+sbpy_socket_peekfileno(PyObject *self, PyObject *unused)
+{
+	sbpy_sock	*s = (sbpy_sock *)self;
+
+	return (PyLong_FromLong(sbpy_socket_isopen(s) ? s->chanfd : -1));
 }
 
 /* _dup(): a new handle for the same socket, as a token. */
@@ -766,6 +817,8 @@ static PyMethodDef sbpy_socket_methods[] = {
 	{ "_dup", sbpy_socket_dup, METH_NOARGS, "_dup() -> token" },
 	{ "fileno", sbpy_socket_fileno, METH_NOARGS,
 	  "fileno() -> the data channel's descriptor" },
+	{ "_peekfileno", sbpy_socket_peekfileno, METH_NOARGS,
+	  "_peekfileno() -> fileno() if it needs no request, else -1" },
 	{ "getblocking", sbpy_socket_getblocking, METH_NOARGS,
 	  "getblocking()" },
 	{ "getpeername", sbpy_socket_getpeername, METH_NOARGS,

@@ -75,6 +75,7 @@ PyObject	*sbpy_conn_info(PyObject *, PyObject *);
 /* sbpy-error.c */
 PyObject	*sbpy_error(void);
 PyObject	*sbpy_error_errno(int);
+PyObject	*sbpy_error_os(int, const char *);
 PyObject	*sbpy_error_gai(int);
 PyObject	*sbpy_error_herror(int, const char *);
 
@@ -98,6 +99,7 @@ int		 sbpy_socket_ready(void);
 int		 sbpy_socket_parse_timeout(PyObject *, double *);
 PyObject	*sbpy_socket_fromfd(PyObject *, PyObject *);
 sb_conn		*sbpy_socket_conn(sbpy_sock *);
+void		 sbpy_socket_forget(void);
 
 /* sbpy-io.c */
 extern PyMethodDef	 sbpy_io_methods[];

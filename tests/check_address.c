@@ -21,6 +21,7 @@
 #include <linux/vm_sockets.h>
 
 #include "sbproto.h"
+#include "sockbroker.h"
 #include "check_main.h"
 
 #define SUN_OFFSET	offsetof(struct sockaddr_un, sun_path)
@@ -1016,6 +1017,59 @@ START_TEST(test_bluetooth_round_trips_byte_identical_for_each_proto)
 }
 END_TEST
 
+/*
+ * libsockbroker's sb_btaddr_* (the Python binding's Bluetooth layouts) make
+ * the bytes this table makes and read them back: L2CAP psm, RFCOMM
+ * channel, HCI device, SCO bdaddr; a number over its field is EINVAL.
+ */
+START_TEST(test_public_btaddr_helpers_are_this_table)
+{
+	struct sockaddr_storage	 ss, want;
+	struct sb_btaddr	 bt = { "11:22:33:44:55:66", 0x1001 }, back;
+	socklen_t		 len, wlen;
+
+	ck_assert_int_eq(sb_btaddr_to_sockaddr(BTPROTO_L2CAP, &bt, &ss, &len),
+	    0);
+	wlen = address_l2(&want, 0x1001, 0, 0);
+	ck_assert_uint_eq(len, wlen);
+	ck_assert_mem_eq(&ss, &want, wlen);
+	ck_assert_int_eq(sb_btaddr_from_sockaddr(BTPROTO_L2CAP,
+	    (struct sockaddr *)&ss, len, &back), 0);
+	ck_assert_str_eq(back.bdaddr, bt.bdaddr);
+	ck_assert_uint_eq(back.num, 0x1001);
+	bt.num = 255;
+	ck_assert_int_eq(sb_btaddr_to_sockaddr(BTPROTO_RFCOMM, &bt, &ss,
+	    &len), 0);
+	wlen = address_rc(&want, 255);
+	ck_assert_uint_eq(len, wlen);
+	ck_assert_mem_eq(&ss, &want, wlen);
+	ck_assert_int_eq(sb_btaddr_from_sockaddr(BTPROTO_RFCOMM,
+	    (struct sockaddr *)&ss, len, &back), 0);
+	ck_assert_uint_eq(back.num, 255);
+	bt.num = 256;
+	ck_assert_int_eq(sb_btaddr_to_sockaddr(BTPROTO_RFCOMM, &bt, &ss,
+	    &len), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	bt.num = 2;
+	ck_assert_int_eq(sb_btaddr_to_sockaddr(BTPROTO_HCI, &bt, &ss, &len),
+	    0);
+	wlen = address_hci(&want, 2, 0);
+	ck_assert_mem_eq(&ss, &want, wlen);
+	ck_assert_int_eq(sb_btaddr_to_sockaddr(BTPROTO_SCO, &bt, &ss, &len),
+	    0);
+	wlen = address_sco(&want);
+	ck_assert_uint_eq(len, wlen);
+	ck_assert_mem_eq(&ss, &want, wlen);
+	ck_assert_int_eq(sb_btaddr_from_sockaddr(BTPROTO_SCO,
+	    (struct sockaddr *)&ss, len - 1, &back), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	memcpy(bt.bdaddr, "11:22", 6);
+	ck_assert_int_eq(sb_btaddr_to_sockaddr(BTPROTO_SCO, &bt, &ss, &len),
+	    -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
 START_TEST(test_qipcrtr_round_trips_byte_identical)
 {
 	struct sockaddr_qrtr	sq;
@@ -1997,6 +2051,7 @@ address_suite(void)
 	tcase_add_test(tc, test_to_alg_type_and_name_lengths_are_checked);
 	tcase_add_test(tc, test_to_bluetooth_bad_bdaddr_is_einval);
 	tcase_add_test(tc, test_to_bluetooth_bdaddr_takes_either_case);
+	tcase_add_test(tc, test_public_btaddr_helpers_are_this_table);
 	tcase_add_test(tc,
 	    test_to_bluetooth_fields_over_their_width_are_einval);
 	tcase_add_test(tc, test_to_new_variants_missing_sub_message_is_einval);

@@ -37,6 +37,7 @@ const struct check_program check_program = {
 		e2e_channel_suite,
 		e2e_chanpoll_suite,
 		e2e_attach_suite,
+		e2e_fork_suite,
 		NULL,
 	},
 };

@@ -16,7 +16,6 @@
 
 #include <netinet/in.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -45,7 +44,6 @@ struct attach_call {
 
 static void	*attach_fileno_cb(void *);
 static int	 attach_fileno_stopped(sb_conn *, int, int *);
-static int	 attach_own_fds(void);
 static int	 attach_unix_peer(struct sockaddr_un *, const char *);
 static void	 attach_limit_setup(void);
 static void	 attach_limit_teardown(void);
@@ -84,21 +82,6 @@ attach_fileno_stopped(sb_conn *c, int h, int *fd)
 	pthread_join(t, NULL);
 	*fd = a.fd;
 	return (quick);
-}
-
-/* How many descriptors this process has open. */
-static int
-attach_own_fds(void)
-{
-	DIR		*d;
-	struct dirent	*e;
-	int		 n = 0;
-
-	ck_assert_ptr_nonnull(d = opendir("/proc/self/fd"));
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return (n - 1);		/* opendir's own */
 }
 
 /* An AF_UNIX datagram socket of the test's own at name in the fixture's dir. */
@@ -200,15 +183,15 @@ START_TEST(test_flag_off_again_and_descriptors_back)
 	int	 base, own, a, b, fd;
 
 	base = fixture_fd_baseline();
-	own = attach_own_fds();
+	own = fixture_own_fds();
 	ck_assert_int_eq(sb_setchannels(c, 1), 0);
 	ck_assert_int_gt(a = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
 	ck_assert_int_eq(fixture_fd_wait(base + 2), base + 2);
-	ck_assert_int_eq(attach_own_fds(), own + 1);
+	ck_assert_int_eq(fixture_own_fds(), own + 1);
 	ck_assert_int_eq(sb_setchannels(c, 0), 0);
 	ck_assert_int_gt(b = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
 	ck_assert_int_eq(fixture_fd_wait(base + 3), base + 3);
-	ck_assert_int_eq(attach_own_fds(), own + 1);
+	ck_assert_int_eq(fixture_own_fds(), own + 1);
 	ck_assert_msg(!attach_fileno_stopped(c, b, &fd), "no channel came, "
 	    "yet sb_fileno did not ask");
 	ck_assert_int_ge(fd, 0);
@@ -216,7 +199,7 @@ START_TEST(test_flag_off_again_and_descriptors_back)
 	ck_assert_int_eq(sb_close(c, a), 0);
 	ck_assert_int_eq(sb_close(c, b), 0);
 	ck_assert_int_le(fixture_fd_wait(base), base);
-	ck_assert_int_eq(attach_own_fds(), own);
+	ck_assert_int_eq(fixture_own_fds(), own);
 	sb_close_conn(c);
 }
 END_TEST
@@ -301,16 +284,16 @@ START_TEST(test_flag_handle_limit_holds)
 		    0);
 	ck_assert_int_eq(fixture_fd_wait(base + 2 * ATTACH_HANDLES),
 	    base + 2 * ATTACH_HANDLES);
-	own = attach_own_fds();
+	own = fixture_own_fds();
 	ck_assert_int_eq(sb_socket(c, AF_INET, SOCK_DGRAM, 0), -1);
 	ck_assert_int_eq(errno, EMFILE);
 	ck_assert_int_eq(fixture_fd_wait(base + 2 * ATTACH_HANDLES),
 	    base + 2 * ATTACH_HANDLES);
-	ck_assert_int_eq(attach_own_fds(), own);
+	ck_assert_int_eq(fixture_own_fds(), own);
 	ck_assert_int_eq(sb_close(c, h[0]), 0);
-	ck_assert_int_eq(attach_own_fds(), own - 1);
+	ck_assert_int_eq(fixture_own_fds(), own - 1);
 	ck_assert_int_gt(h[0] = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
-	ck_assert_int_eq(attach_own_fds(), own);
+	ck_assert_int_eq(fixture_own_fds(), own);
 	ck_assert_msg(attach_fileno_stopped(c, h[0], &fd), "sb_fileno asked "
 	    "the daemon");
 	ck_assert_int_ge(fd, 0);
@@ -390,6 +373,38 @@ START_TEST(test_dgram_send_timeout_on_a_full_socket)
 }
 END_TEST
 
+/*
+ * sb_peekfileno says what sb_fileno would without a request: the channel
+ * that came with the reply; ENOENT for a handle without one until
+ * sb_fileno made it; EBADF for a handle that is not there.
+ */
+START_TEST(test_peekfileno_asks_nothing)
+{
+	sb_conn	*c = fixture_open();
+	int	 a, b, fd;
+
+	ck_assert_int_eq(sb_setchannels(c, 1), 0);
+	ck_assert_int_gt(a = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
+	ck_assert_int_eq(kill(fixture_pid(), SIGSTOP), 0);
+	fd = sb_peekfileno(c, a);
+	ck_assert_int_eq(kill(fixture_pid(), SIGCONT), 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(sb_fileno(c, a), fd);
+	ck_assert_int_eq(sb_setchannels(c, 0), 0);
+	ck_assert_int_gt(b = sb_socket(c, AF_INET, SOCK_DGRAM, 0), 0);
+	ck_assert_int_eq(sb_peekfileno(c, b), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_ge(fd = sb_fileno(c, b), 0);
+	ck_assert_int_eq(sb_peekfileno(c, b), fd);
+	ck_assert_int_eq(sb_close(c, b), 0);
+	ck_assert_int_eq(sb_peekfileno(c, b), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(sb_peekfileno(NULL, a), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	sb_close_conn(c);
+}
+END_TEST
+
 /* Builds the suite. */
 Suite *
 e2e_attach_suite(void)
@@ -404,6 +419,7 @@ e2e_attach_suite(void)
 	tcase_add_test(tc, test_flag_off_again_and_descriptors_back);
 	tcase_add_test(tc, test_flag_dup_only_of_a_handle_without_channel);
 	tcase_add_test(tc, test_environment_turns_the_flag_on);
+	tcase_add_test(tc, test_peekfileno_asks_nothing);
 	suite_add_tcase(s, tc);
 
 	tc = fixture_tcase("limit");

@@ -12,7 +12,6 @@
 
 #include <netinet/in.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -46,7 +45,6 @@ static const char *passfd_args[] = { "--policy", passfd_policy, NULL };
 static void	 passfd_deny_setup(void);
 static void	 passfd_teardown(void);
 static int	 passfd_bound(sb_conn *, struct sockaddr_storage *);
-static int	 passfd_count(void);
 static void	*passfd_thread_run(void *);
 static void	 passfd_raw_add(uint8_t **, size_t *, uint64_t, uint32_t, int);
 static ssize_t	 passfd_raw_recv(int, uint8_t *, size_t, int *, int *);
@@ -86,24 +84,6 @@ passfd_bound(sb_conn *c, struct sockaddr_storage *ss)
 	len = sizeof *ss;
 	ck_assert_int_eq(sb_getsockname(c, h, (struct sockaddr *)ss, &len), 0);
 	return (h);
-}
-
-/* How many descriptors this process has open. */
-static int
-passfd_count(void)
-{
-	DIR		*d;
-	struct dirent	*de;
-	int		 n = 0;
-
-	d = opendir("/proc/self/fd");
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.')
-			n++;
-	}
-	closedir(d);
-	return (n - 1);	/* the directory's own */
 }
 
 /* The passed UDP socket receives what a plain local socket sends it. */
@@ -166,12 +146,12 @@ START_TEST(test_passfd_needs_grant)
 
 	c = fixture_open();
 	h = passfd_bound(c, &ss);
-	before = passfd_count();
+	before = fixture_own_fds();
 	errno = 0;
 	ck_assert_int_eq(sb_passfd(c, h), -1);
 	ck_assert_int_eq(errno, EACCES);
 	ck_assert_int_eq(sb_lasterror()->kind, SB_ERR_POLICY);
-	ck_assert_int_eq(passfd_count(), before);
+	ck_assert_int_eq(fixture_own_fds(), before);
 	/* The connection goes on. */
 	ck_assert_int_eq(sb_close(c, h), 0);
 	sb_close_conn(c);
@@ -228,7 +208,7 @@ START_TEST(test_passfd_interleaved_no_leak)
 	base = fixture_fd_baseline();
 	ck_assert_int_gt(base, 0);
 	c = fixture_open();
-	before = passfd_count();
+	before = fixture_own_fds();
 	for (i = 0; i < 2; i++) {
 		memset(&t[i], 0, sizeof t[i]);
 		t[i].c = c;
@@ -244,7 +224,7 @@ START_TEST(test_passfd_interleaved_no_leak)
 		ck_assert_msg(!t[i].failed, "thread %d: %s", i, t[i].why);
 		ck_assert_int_eq(sb_close(c, t[i].h), 0);
 	}
-	ck_assert_int_eq(passfd_count(), before);
+	ck_assert_int_eq(fixture_own_fds(), before);
 	sb_close_conn(c);
 	n = fixture_fd_wait(base);
 	if (n > base)
@@ -338,7 +318,7 @@ START_TEST(test_passfd_pipelined_in_order)
 	int			 base, before;
 
 	base = fixture_fd_baseline();
-	before = passfd_count();
+	before = fixture_own_fds();
 	fd = rawconn_start(NULL);
 	h = rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0);
 	for (i = 0; i < PASSFD_PIPELINE; i++) {
@@ -385,7 +365,7 @@ START_TEST(test_passfd_pipelined_in_order)
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
 	close(fd);
-	ck_assert_int_eq(passfd_count(), before);
+	ck_assert_int_eq(fixture_own_fds(), before);
 	i = fixture_fd_wait(base);
 	ck_assert_msg(i <= base, "daemon has %d fds, %d before", i, base);
 }

@@ -199,6 +199,21 @@ fixture_fd_wait(int n)
 	return (now);
 }
 
+/* How many descriptors this process has open. */
+int
+fixture_own_fds(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	int		 n = 0;
+
+	ck_assert_ptr_nonnull(d = opendir("/proc/self/fd"));
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return (n - 1);		/* opendir's own */
+}
+
 /* Lists the daemon's file descriptors and what they are on stderr. */
 void
 fixture_fd_dump(void)

@@ -50,6 +50,8 @@ int		 fixture_fd_count(void);
 int		 fixture_fd_baseline(void);
 /* Polls up to 2 s (longer under a wrapper) for fixture_fd_count() <= n. */
 int		 fixture_fd_wait(int n);
+/* How many descriptors this process (the test) has open. */
+int		 fixture_own_fds(void);
 /* Lists the daemon's file descriptors on stderr (to explain a leak). */
 void		 fixture_fd_dump(void);
 /* A new connection to the daemon; fails the test if there is none. */
@@ -111,6 +113,7 @@ Suite	*e2e_scale_suite(void);
 Suite	*e2e_channel_suite(void);
 Suite	*e2e_chanpoll_suite(void);
 Suite	*e2e_attach_suite(void);
+Suite	*e2e_fork_suite(void);
 
 /* The daemon's CPU time so far, in seconds; fails if it died. */
 double	 fixture_cpu_seconds(void);

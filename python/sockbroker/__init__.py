@@ -10,7 +10,9 @@ are the standard library's own; the functions that look anything up
 
 The process has one connection to the daemon, opened on first use from
 $SOCKBROKER_SOCKET (or the path given to connect()); a child after fork opens
-its own, and the sockets of its parent are closed in it (EBADF).
+its own, and the sockets of its parent are closed in it (EBADF): it keeps
+none of the parent's descriptors of the daemon's and says nothing on the
+parent's connection.
 
 fileno() is the socket's data channel: give it to select, selectors or
 asyncio, never read or write it yourself (os.read, os.sendfile).
@@ -89,7 +91,7 @@ class socket(_sockbroker.socket):
         closed = getattr(self, "_closed", False)
         s = "<%s.%s%s fd=%i, family=%s, type=%s, proto=%i" % (
             self.__class__.__module__, self.__class__.__qualname__,
-            " [closed]" if closed else "", self._fileno_or_none(),
+            " [closed]" if closed else "", self._peekfileno(),
             self.family, self.type, self.proto)
         if not closed:
             try:
@@ -105,12 +107,6 @@ class socket(_sockbroker.socket):
             except error:
                 pass
         return s + ">"
-
-    def _fileno_or_none(self):
-        try:
-            return _sockbroker.socket.fileno(self)
-        except OSError:
-            return -1
 
     def __getstate__(self):
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")

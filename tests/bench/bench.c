@@ -32,8 +32,6 @@ static void	 bench_cpus(void);
 static void	 bench_pin(pid_t, int);
 static void	 bench_channel_open(struct bench_io *);
 static void	 bench_child_run(enum bench_child, int, size_t, const void *);
-static void	 bench_vec(struct mmsghdr *, struct iovec *, char *, size_t,
-		     int);
 static uint64_t	 bench_peer_count(void);
 static uint64_t	 bench_units(const struct bench_io *, ssize_t);
 static int	 bench_channel_mmsg(struct bench_io *, struct mmsghdr *, int);
@@ -176,22 +174,6 @@ bench_child_stop(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-/* Fills vec with BENCH_BATCH messages of size bytes each at buf. */
-static void
-bench_vec(struct mmsghdr *vec, struct iovec *iov, char *buf, size_t size,
-    int same)
-{
-	int	i;
-
-	memset(vec, 0, sizeof *vec * BENCH_BATCH);
-	for (i = 0; i < BENCH_BATCH; i++) {
-		iov[i].iov_base = same ? buf : buf + i * size;
-		iov[i].iov_len = size;
-		vec[i].msg_hdr.msg_iov = &iov[i];
-		vec[i].msg_hdr.msg_iovlen = 1;
-	}
-}
-
 /* The traffic child's loop (it never returns but on EOF or an error). */
 static void
 bench_child_run(enum bench_child what, int fd, size_t size,
@@ -207,14 +189,7 @@ bench_child_run(enum bench_child what, int fd, size_t size,
 	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
 	switch (what) {
 	case BENCH_BLAST:
-		bench_vec(vec, iov, (char *)payload, size, 1);
-		for (;;) {
-			if ((n = sendmmsg(fd, vec, BENCH_BATCH, 0)) > 0)
-				__atomic_add_fetch(bench_counter, n,
-				    __ATOMIC_RELAXED);
-			else if (errno == ENOBUFS || errno == EAGAIN)
-				sched_yield();
-		}
+		bench_blast(fd, payload, size, (uint64_t *)bench_counter);
 	case BENCH_DRAIN:
 		bench_vec(vec, iov, buf, BENCH_DGRAM_MAX, 0);
 		for (;;) {

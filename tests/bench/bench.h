@@ -79,6 +79,17 @@ struct bench_case {
 	void		(*cleanup)(void *);	/* after each variant, or NULL */
 };
 
+/* blast.c */
+/*
+ * Fills vec with BENCH_BATCH messages of size bytes each at buf (same: all
+ * of them the same size bytes at buf).
+ */
+void		 bench_vec(struct mmsghdr *vec, struct iovec *iov, char *buf,
+		     size_t size, int same);
+/* sendmmsg of size-byte datagrams on fd until killed, counted in *counter. */
+void		 bench_blast(int fd, const void *payload, size_t size,
+		     uint64_t *counter) __attribute__((noreturn));
+
 /* bench.c */
 /* Seconds per variant (SB_BENCH_SECONDS). */
 double		 bench_seconds(void);

@@ -89,6 +89,15 @@ def test_bluetooth_forms():
     assert back == bd
     with pytest.raises(OSError):
         A(sockbroker.AF_BLUETOOTH, sockbroker.BTPROTO_RFCOMM, ("01:23", 1))
+    # The library's table (proto/address.c) makes them: lower case is
+    # read, a number over its field is refused (the stdlib truncates it).
+    assert A(sockbroker.AF_BLUETOOTH, sockbroker.BTPROTO_RFCOMM,
+             (bd.lower(), 3))[1] == (bd, 3)
+    with pytest.raises(OSError) as e:
+        A(sockbroker.AF_BLUETOOTH, sockbroker.BTPROTO_RFCOMM, (bd, 300))
+    assert "channel" in str(e.value)
+    with pytest.raises(OSError):
+        A(sockbroker.AF_BLUETOOTH, sockbroker.BTPROTO_L2CAP, (bd, 1 << 16))
 
 
 def test_netlink_vsock_qipcrtr_forms():

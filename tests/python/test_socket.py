@@ -3,7 +3,11 @@
 fileno=, makefile, sendfile, shutdown, the option forms, the attributes and
 repr, the context manager, inheritability, threads and fork."""
 
+import errno
 import os
+import signal
+import socket as std_socket
+import struct
 import tempfile
 import threading
 import time
@@ -11,7 +15,7 @@ import time
 import pytest
 
 import sockbroker
-from conftest import PATIENCE
+from conftest import PATIENCE, need_family
 
 
 def tcp_pair():
@@ -283,3 +287,68 @@ def test_two_threads_receive_on_one_stream():
     assert sum(counts) == total
     c.close()
     a.close()
+
+
+def daemon_pid():
+    """The pid of the daemon at $SOCKBROKER_SOCKET (SO_PEERCRED)."""
+    with std_socket.socket(std_socket.AF_UNIX) as s:
+        s.connect(os.environ["SOCKBROKER_SOCKET"])
+        cred = s.getsockopt(std_socket.SOL_SOCKET, std_socket.SO_PEERCRED,
+                            struct.calcsize("3i"))
+    return struct.unpack("3i", cred)[0]
+
+
+def filenos_with_daemon_stopped(socks):
+    """The fileno() of each of socks, asked in a thread while the daemon
+    is stopped, and whether they all came within a second (no request)."""
+    pid = daemon_pid()
+    out = []
+    t = threading.Thread(target=lambda: out.extend(s.fileno()
+                                                   for s in socks))
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        t.start()
+        t.join(1.0)
+        quick = not t.is_alive()
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    t.join(PATIENCE)
+    return out, quick
+
+
+def test_fileno_of_new_sockets_asks_nothing():
+    # Their channels came with socket() and accept() (sb_setchannels).
+    c, a = tcp_pair()
+    u = sockbroker.socket(sockbroker.AF_INET, sockbroker.SOCK_DGRAM)
+    fds, quick = filenos_with_daemon_stopped([c, a, u])
+    assert quick, "fileno() asked the daemon"
+    assert len(set(fds)) == 3 and min(fds) >= 0
+    for s in (c, a, u):
+        s.close()
+
+
+def test_fileno_of_a_packet_socket_asks_for_its_channel():
+    # Its channel would bind it to every interface: made at fileno() only.
+    need_family(sockbroker.AF_PACKET)
+    p = sockbroker.socket(sockbroker.AF_PACKET, sockbroker.SOCK_RAW, 0)
+    assert p._peekfileno() == -1
+    assert "fd=-1," in repr(p)
+    fds, quick = filenos_with_daemon_stopped([p])
+    assert not quick, "no channel came, yet fileno() did not ask"
+    assert fds[0] >= 0 and p.fileno() == fds[0]
+    p.close()
+
+
+def test_fileno_of_a_type_without_channel_is_eopnotsupp():
+    # SOCK_PACKET (Linux's old packet type) can have no data channel; the
+    # socket works through requests all the same.
+    need_family(sockbroker.AF_PACKET)
+    sock_packet = 10
+    with sockbroker.socket(sockbroker.AF_PACKET, sock_packet, 0) as p:
+        with pytest.raises(OSError) as e:
+            p.fileno()
+        assert e.value.errno == errno.EOPNOTSUPP
+        assert "no data channel" in str(e.value)
+        assert p.getsockname()[0] == ""
+        assert "fd=-1," in repr(p)
+    assert p.fileno() == -1

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * execve and execvpe: a program that runs another with an environment of
+ * its own making still runs it with the shim, on the same daemon, with the
+ * same families brokered: the variables `sockbroker run` set are put back
+ * where the new environment lacks them.
+ */
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "preload.h"
+
+/* The variables a child keeps, as `sockbroker run` set them. */
+static const char *const preload_exec_vars[] = {
+	"LD_PRELOAD", "SOCKBROKER_SOCKET", "SOCKBROKER_RUN_FAMILIES",
+	"SOCKBROKER_DEBUG", "SOCKBROKER_TIMEOUT",
+};
+#define PRELOAD_NVARS	(sizeof preload_exec_vars / sizeof preload_exec_vars[0])
+
+static char	*preload_exec_saved[PRELOAD_NVARS];
+
+static void	 preload_exec_init(void) __attribute__((constructor));
+static int	 preload_exec_has(char *const[], const char *);
+
+/* Keeps "NAME=value" of each variable as the program started with it. */
+static void
+preload_exec_init(void)
+{
+	const char	*v;
+	size_t		 i, len;
+
+	for (i = 0; i < PRELOAD_NVARS; i++) {
+		if ((v = getenv(preload_exec_vars[i])) == NULL)
+			continue;
+		len = strlen(preload_exec_vars[i]) + strlen(v) + 2;
+		if ((preload_exec_saved[i] = malloc(len)) == NULL)
+			continue;
+		strcpy(preload_exec_saved[i], preload_exec_vars[i]);
+		strcat(preload_exec_saved[i], "=");
+		strcat(preload_exec_saved[i], v);
+	}
+}
+
+/* Whether env sets name. */
+static int
+preload_exec_has(char *const env[], const char *name)
+{
+	size_t	 len = strlen(name);
+
+	for (; env != NULL && *env != NULL; env++) {
+		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * env with the saved variables it lacks added: env itself when it lacks
+ * none, else a new array (never freed: the process is replaced, or the
+ * exec failed and that is a few bytes).
+ */
+char **
+preload_exec_env(char *const env[])
+{
+	char	**out;
+	size_t	  i, n = 0, k, add = 0;
+
+	for (i = 0; i < PRELOAD_NVARS; i++) {
+		if (preload_exec_saved[i] != NULL &&
+		    !preload_exec_has(env, preload_exec_vars[i]))
+			add++;
+	}
+	if (add == 0)
+		return ((char **)(uintptr_t)env);
+	while (env != NULL && env[n] != NULL)
+		n++;
+	if ((out = calloc(n + add + 1, sizeof *out)) == NULL)
+		return ((char **)(uintptr_t)env);
+	for (k = 0; k < n; k++)
+		out[k] = env[k];
+	for (i = 0; i < PRELOAD_NVARS; i++) {
+		if (preload_exec_saved[i] != NULL &&
+		    !preload_exec_has(env, preload_exec_vars[i]))
+			out[k++] = preload_exec_saved[i];
+	}
+	return (out);
+}
+
+/* execve(2). */
+PRELOAD_EXPORT int
+execve(const char *path, char *const argv[], char *const env[])
+{
+	if (preload_libc.execve == NULL)
+		preload_resolve();
+	return (preload_libc.execve(path, argv, preload_exec_env(env)));
+}
+
+/* execvpe(3). */
+PRELOAD_EXPORT int
+execvpe(const char *file, char *const argv[], char *const env[])
+{
+	if (preload_libc.execvpe == NULL)
+		preload_resolve();
+	return (preload_libc.execvpe(file, argv, preload_exec_env(env)));
+}

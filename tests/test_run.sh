@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+#
+# sockbroker run: unmodified programs, as uid 65534 (nobody), get the
+# sockets they may not have from a real daemon through the preloaded shim,
+# and each of them fails without it: python3's plain socket module pinging
+# 127.0.0.1 over a raw ICMP socket, scapy's ICMP echo and reply on lo,
+# netcat (netcat-openbsd) listening on port 80 for a local client, tcpdump
+# capturing on lo where the policy grants fd-pass and refused clearly where
+# it does not. Then what the shim promises any program: a policy refusal is
+# the errno the kernel gave (EPERM, with the rule on stderr under
+# SOCKBROKER_DEBUG), a fork child and an exec'ed program (with LD_PRELOAD
+# dropped from its environment) get their own brokered sockets, the
+# program's descriptors are back to what they were after close, dup and
+# close_range, and an unreachable daemon leaves the local behaviour and
+# one warning line.
+#
+# The daemon runs in a network namespace of the test's own (so loopback
+# carries only the test's traffic); the programs run in the host's, as the
+# daemon's sockets live in its. Needs root (the daemon, the namespace,
+# setpriv); python3-scapy, netcat-openbsd and tcpdump missing fail it.
+# $SB_DAEMON_WRAPPER (valgrind ...) is put in front of the daemon, and
+# $SB_RUN_WRAPPER in front of each program run through the shim.
+
+lib_name=run
+. "$(dirname "$0")/lib.sh"
+lib_need_programs
+lib_need_root "the daemon must own raw and packet sockets"
+netns=
+bg=
+
+test_cleanup() {
+	[ -n "$bg" ] && kill "$bg" 2>/dev/null
+	[ -n "$netns" ] && ip netns del "$netns" 2>/dev/null
+}
+
+for p in setpriv nsenter ip nc tcpdump; do
+	command -v "$p" >/dev/null 2>&1 || fail "$p is not installed"
+done
+/usr/bin/python3 -c 'import scapy' 2>/dev/null ||
+    fail "scapy is not installed (Debian package python3-scapy)"
+
+# As nobody, with no groups.
+nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# run NAME PROGRAM [ARGS]: PROGRAM through the shim, as nobody; its output
+# in $dir/NAME.out and .err, its status returned.
+run() {
+	local name=$1
+	shift
+	# shellcheck disable=SC2086 # the wrapper is a list of words
+	nobody timeout 60 "$SB_CLI" run -s "$sock" -- ${SB_RUN_WRAPPER:-} "$@" \
+	    >"$dir/$name.out" 2>"$dir/$name.err"
+}
+
+# plain NAME PROGRAM [ARGS]: the same without the shim.
+plain() {
+	local name=$1
+	shift
+	nobody timeout 60 "$@" >"$dir/$name.out" 2>"$dir/$name.err"
+}
+
+# policy FILE-CONTENTS: the daemon's policy from now on (SIGHUP).
+policy() {
+	printf '%s\n' "$@" >"$dir/policy.conf"
+	chmod 644 "$dir/policy.conf"
+	[ -n "$daemon" ] || return 0
+	kill -HUP "$daemon"
+	sleep 0.3
+}
+
+# in_ns CMD...: CMD in the daemon's namespace.
+in_ns() {
+	ip netns exec "$netns" "$@"
+}
+
+chmod 755 "$dir"
+netns=sbrun$$
+ip netns add "$netns" || { netns=; fail "cannot make a network namespace"; }
+in_ns ip link set lo up || fail "cannot bring lo up in $netns"
+
+base_policy=(
+	"permit nobody family inet type raw proto icmp,raw option ip_hdrincl"
+	"permit nobody family inet,inet6 type stream,dgram port 80,1024-65535"
+	"permit nobody family packet option packet_add_membership"
+)
+policy "${base_policy[@]}"
+# nsenter execs the daemon (ip netns exec may fork), so $daemon is its pid
+# shellcheck disable=SC2086 # the wrapper is a list of words
+nsenter --net="/run/netns/$netns" ${SB_DAEMON_WRAPPER:-} "$SB_DAEMON" --listen "$sock" --socket-mode 0666 \
+    --foreground --verbose --no-privdrop --policy "$dir/policy.conf" \
+    >"$log" 2>&1 &
+daemon=$!
+daemon_wait
+
+# ---- python3, plain socket module: a raw ICMP ping of 127.0.0.1 ----------
+cat >"$dir/ping.py" <<'PY'
+import os, socket, struct, sys
+
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+
+def ping(count):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.settimeout(5)
+    ident = os.getpid() & 0xffff
+    for seq in range(1, count + 1):
+        body = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + b"sockbroker"
+        s.sendto(body[:2] + struct.pack("!H", csum(body)) + body[4:],
+                 ("127.0.0.1", 0))
+        while True:
+            data, addr = s.recvfrom(1500)
+            ihl = (data[0] & 15) * 4
+            t, _, _, i, sq = struct.unpack("!BBHHH", data[ihl:ihl + 8])
+            if t == 0 and i == ident and sq == seq:
+                print("reply from %s icmp_seq=%d" % (addr[0], sq))
+                break
+    s.close()
+
+if __name__ == "__main__":
+    ping(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+PY
+run ping /usr/bin/python3 "$dir/ping.py" 3 ||
+    fail "python3 ping through sockbroker run: status $?"
+[ "$(grep -c '^reply from 127.0.0.1 icmp_seq=[123]$' "$dir/ping.out")" -eq 3 ] ||
+    fail "python3 ping: not three replies"
+plain ping-plain /usr/bin/python3 "$dir/ping.py" 1 &&
+    fail "python3 ping without sockbroker run worked: not a test"
+grep -q 'PermissionError: \[Errno 1\] Operation not permitted' \
+    "$dir/ping-plain.err" || fail "python3 ping without the shim: not EPERM"
+
+# ---- scapy: ICMP echo and reply on lo --------------------------------------
+# L3RawSocket is scapy's own advice for loopback (its packet socket
+# default cannot reach 127.0.0.1 as root either).
+cat >"$dir/scapy_echo.py" <<'PY'
+from scapy.all import ICMP, IP, L3RawSocket, conf, sr1
+conf.verb = 0
+conf.L3socket = L3RawSocket
+r = sr1(IP(dst="127.0.0.1") / ICMP(id=0x4242, seq=7) / b"sockbroker",
+        timeout=5)
+if r is None:
+    raise SystemExit("no reply")
+print("reply from %s type %d id %#x seq %d %s" % (r[IP].src, r[ICMP].type,
+      r[ICMP].id, r[ICMP].seq, bytes(r[ICMP].payload).decode()))
+PY
+run scapy /usr/bin/python3 "$dir/scapy_echo.py" || fail "scapy: status $?"
+grep -q '^reply from 127.0.0.1 type 0 id 0x4242 seq 7 sockbroker$' \
+    "$dir/scapy.out" || fail "scapy: no echo reply"
+plain scapy-plain /usr/bin/python3 "$dir/scapy_echo.py" &&
+    fail "scapy without sockbroker run worked: not a test"
+grep -q 'PermissionError' "$dir/scapy-plain.err" ||
+    fail "scapy without the shim: not a PermissionError"
+
+# ---- netcat: listening on port 80, a local client --------------------------
+run nc-l nc -l 127.0.0.1 80 &
+bg=$!
+n=$tries
+until in_ns bash -c 'printf "hello port 80\n" | nc -N 127.0.0.1 80' \
+    >"$dir/nc-client.out" 2>&1; do
+	n=$((n - 1))
+	[ "$n" -gt 0 ] || fail "nc: no listener on port 80"
+	sleep 0.1
+done
+wait "$bg" || fail "nc -l through sockbroker run: status $?"
+bg=
+[ "$(cat "$dir/nc-l.out")" = "hello port 80" ] ||
+    fail "nc -l did not get the client's line"
+plain nc-plain nc -l 127.0.0.1 80 && fail "nc -l 80 without the shim worked"
+grep -q 'Permission denied' "$dir/nc-plain.err" ||
+    fail "nc -l 80 without the shim: not EACCES"
+
+# ---- tcpdump on lo: fd-pass granted, and refused --------------------------
+port=$((20000 + $$ % 10000))
+policy "${base_policy[@]}" "permit nobody family packet option packet_add_membership fd-pass"
+run tcpdump tcpdump -i lo -n -c 3 udp port "$port" &
+bg=$!
+n=$tries
+while kill -0 "$bg" 2>/dev/null; do
+	n=$((n - 1))
+	[ "$n" -gt 0 ] || fail "tcpdump did not stop after 3 packets"
+	in_ns bash -c "printf x >/dev/udp/127.0.0.1/$port" 2>/dev/null
+	sleep 0.1
+done
+wait "$bg" || fail "tcpdump through sockbroker run: status $?"
+bg=
+[ "$(grep -Ec "^[0-9:.]+ IP 127\\.0\\.0\\.1\\.[0-9]+ > 127\\.0\\.0\\.1\\.$port: UDP, length 1\$" \
+    "$dir/tcpdump.out")" -eq 3 ] || fail "tcpdump: not three UDP lines"
+grep -q '^3 packets captured$' "$dir/tcpdump.err" ||
+    fail "tcpdump did not say it captured 3 packets"
+plain tcpdump-plain tcpdump -i lo -n -c 1 &&
+    fail "tcpdump without the shim worked"
+grep -q "You don't have permission" "$dir/tcpdump-plain.err" ||
+    fail "tcpdump without the shim: not its permission error"
+policy "${base_policy[@]}"
+run tcpdump-nopass tcpdump -i lo -n -c 1 && fail "tcpdump without fd-pass worked"
+grep -q '^sockbroker run: a memory-mapped packet ring needs the real socket, and the policy grants no fd-pass for it (passfd: rule at line 3 does not grant passing the real descriptor (needs fd-pass))$' \
+    "$dir/tcpdump-nopass.err" || fail "tcpdump without fd-pass: no clear refusal"
+
+# ---- a policy refusal is the kernel's errno, the rule under SOCKBROKER_DEBUG
+policy "deny nobody family inet type raw" "${base_policy[@]:1}"
+SOCKBROKER_DEBUG=1 run refused /usr/bin/python3 "$dir/ping.py" 1 &&
+    fail "a raw socket the policy refuses was made"
+grep -q 'PermissionError: \[Errno 1\] Operation not permitted' \
+    "$dir/refused.err" || fail "policy refusal: not EPERM as the kernel's"
+grep -q '^sockbroker run: socket: .*rule at line 1' "$dir/refused.err" ||
+    fail "policy refusal: no line naming the rule under SOCKBROKER_DEBUG"
+[ "$(grep -c '^sockbroker run: ' "$dir/refused.err")" -eq 1 ] ||
+    fail "policy refusal: not one line"
+run refused-quiet /usr/bin/python3 "$dir/ping.py" 1
+grep -q '^sockbroker run: ' "$dir/refused-quiet.err" &&
+    fail "policy refusal: a line on stderr without SOCKBROKER_DEBUG"
+policy "${base_policy[@]}"
+
+# ---- fork and exec --------------------------------------------------------
+cat >"$dir/forkexec.py" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.dirname(__file__))
+from ping import ping
+if sys.argv[1] == "fork":
+    ping(1)                     # the parent's connection is open now
+    pid = os.fork()
+    if pid == 0:
+        ping(2)                 # the child's own
+        os._exit(0)
+    _, st = os.waitpid(pid, 0)
+    ping(1)                     # the parent's still works
+    sys.exit(os.waitstatus_to_exitcode(st))
+# exec: an environment without LD_PRELOAD, as some programs make one
+env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+os.execve(sys.executable, [sys.executable, os.path.join(
+    os.path.dirname(__file__), "ping.py"), "2"], env)
+PY
+run fork /usr/bin/python3 "$dir/forkexec.py" fork || fail "fork: status $?"
+[ "$(grep -c '^reply from' "$dir/fork.out")" -eq 4 ] ||
+    fail "fork: not four replies (parent, child twice, parent)"
+run exec /usr/bin/python3 "$dir/forkexec.py" exec || fail "exec: status $?"
+[ "$(grep -c '^reply from' "$dir/exec.out")" -eq 2 ] ||
+    fail "exec: the program exec'ed did not get its raw socket"
+
+# ---- the program's descriptors after close, dup and close_range ------------
+cat >"$dir/fds.py" <<'PY'
+import fcntl, os, socket
+def fds():                      # the descriptors the program can see
+    out = []
+    for fd in range(4096):
+        try:
+            fcntl.fcntl(fd, fcntl.F_GETFD)
+            out.append(fd)
+        except OSError:
+            pass
+    return out
+def raw():
+    return socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+raw().close()                   # the shim's connection is open from here
+before = fds()
+socks = [raw() for _ in range(5)]
+d = os.dup(socks[0].fileno())
+assert d not in before and all(s.fileno() not in before for s in socks)
+for s in socks:
+    s.close()
+os.close(d)
+assert fds() == before, (fds(), before)
+s = raw()
+os.closerange(3, 1 << 20)       # close_range: the shim's own stay open
+s.detach()
+print("after close_range", fds())
+raw().close()                   # still brokered: the connection is there
+print("fds ok")
+PY
+run fds /usr/bin/python3 "$dir/fds.py" || fail "descriptors: status $?"
+grep -q '^fds ok$' "$dir/fds.out" || fail "descriptors: not back to normal"
+grep -q '^after close_range \[0, 1, 2\]$' "$dir/fds.out" ||
+    fail "descriptors: close_range left the program's descriptors open"
+
+# ---- an unreachable daemon: local behaviour and one warning line -----------
+nobody timeout 60 "$SB_CLI" run -s "$dir/nothing.sock" -- \
+    /usr/bin/python3 "$dir/ping.py" 1 >"$dir/nodaemon.out" \
+    2>"$dir/nodaemon.err" && fail "a raw socket without a daemon was made"
+grep -q 'PermissionError: \[Errno 1\] Operation not permitted' \
+    "$dir/nodaemon.err" || fail "no daemon: not the local EPERM"
+[ "$(grep -c "^sockbroker run: cannot reach sockbrokerd at $dir/nothing.sock" \
+    "$dir/nodaemon.err")" -eq 1 ] || fail "no daemon: not one warning line"
+
+daemon_stop
+echo "PASS: python3 ping, scapy, nc -l 80, tcpdump (fd-pass and refused)," \
+    "refusal errno, fork, exec, descriptors, no daemon"
