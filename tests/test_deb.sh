@@ -124,6 +124,11 @@ for f in /usr/sbin/sockbrokerd /usr/bin/sockbroker \
     /usr/share/man/man3/sb_socket.3.gz; do
 	[ -e "$f" ] || fail "$f is not installed"
 done
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+if [ -d "$top/preload" ]; then
+	[ -e "/usr/lib/$multiarch/libsockbroker-preload.so" ] ||
+	    fail "the preload shim of sockbroker run is not installed"
+fi
 conf=$(dpkg-query -W -f '${Conffiles}' sockbroker)
 for f in /etc/sockbroker/policy.conf /etc/sockbroker/policy.conf.example; do
 	printf '%s\n' "$conf" | grep -q " $f " || fail "$f is no conffile"
@@ -192,6 +197,11 @@ grep -Eq "^Uid:[[:space:]]+$uid[[:space:]]+$uid[[:space:]]" "/proc/$daemon/statu
     fail "the echo example through the installed daemon"
 grep -qx 'Received Hello, world' "$work/echo.out" || fail "echo: $(cat "$work/echo.out")"
 wait "$echo_server"
+if [ -d "$top/preload" ]; then
+	/usr/bin/sockbroker run -- /bin/true >"$work/run.err" 2>&1 ||
+	    fail "sockbroker run -- /bin/true with the installed shim"
+	say "sockbroker run -- /bin/true with the installed shim"
+fi
 kill "$daemon"
 wait "$daemon" || fail "the installed daemon did not stop cleanly"
 daemon=
