@@ -74,6 +74,8 @@ for p in $pkgs; do
 done
 
 work=$(mktemp -d /tmp/sbdeb.XXXXXX)
+# The package's make check runs programs as nobody from the build tree.
+chmod 755 "$work"
 mkdir "$work/src" || exit 99
 (cd "$top" && git ls-files -co --exclude-standard -z |
     tar --null -T - -cf -) | tar -C "$work/src" -xf - ||
