@@ -26,6 +26,7 @@ static int	 cli_run_shim(char *, size_t);
 static int	 cli_run_families(const char *);
 static int	 cli_run_env(const char *, const char *, const char *);
 static int	 cli_run_socket(const char *, char *, size_t);
+static int	 cli_run_remote(const char *);
 
 /*
  * The shim's path into buf: beside this program in the build tree
@@ -114,6 +115,23 @@ cli_run_env(const char *shim, const char *path, const char *families)
 	return (unsetenv("SOCKBROKER_RUN_FAMILIES"));
 }
 
+/*
+ * Refuses an ssh:// daemon (path, else $SOCKBROKER_SOCKET): the shim gives
+ * programs descriptors, and none cross ssh. -1 after saying so.
+ */
+static int
+cli_run_remote(const char *path)
+{
+	if (path == NULL || *path == '\0')
+		path = getenv("SOCKBROKER_SOCKET");
+	if (path == NULL || strncmp(path, "ssh://", 6) != 0)
+		return (0);
+	fprintf(stderr, "sockbroker run: %s: no descriptors cross an ssh:// "
+	    "connection, and the program needs them; run it on the daemon's "
+	    "host\n", path);
+	return (-1);
+}
+
 /* sockbroker run: PROGRAM with the shim; its exit status is the program's. */
 int
 cli_run_exec(const char *path, int argc, char **argv)
@@ -150,6 +168,8 @@ cli_run_exec(const char *path, int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		return (cli_usage("run"));
+	if (cli_run_remote(path) == -1)
+		return (CLI_EXIT_ERROR);
 	if (cli_run_shim(shim, sizeof shim) == -1 ||
 	    cli_run_env(shim, path, families) == -1) {
 		fprintf(stderr, "sockbroker run: %s\n", strerror(errno));

@@ -3,7 +3,7 @@
  * sockbroker [-s SOCKET] COMMAND [ARGS]: talks to sockbrokerd through
  * libsockbroker. Exit status: 0, 1 on error, 2 when a name does not
  * resolve, 64 on a usage error; ping has iputils' (0 with a reply, 1 with
- * none, 2 on other errors).
+ * none, 2 on other errors), dial-stdio its own (cli-dial.c).
  */
 
 #include <errno.h>
@@ -40,6 +40,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "policy", "check FILE | policy explain [-f FILE] USER FAMILY "
 	    "[type T] [proto P] [iface I] [port N] [addr A] [option NAME] "
 	    "[can-id ID] [netlink-write] [op OP]", cli_policy_exec },
+	{ "dial-stdio", "[-s SOCKET]", cli_dial_exec },
 };
 #define CLI_NCMDS	(sizeof cli_cmds / sizeof cli_cmds[0])
 

@@ -66,4 +66,7 @@ int		 cli_run_exec(const char *, int, char **);
 /* cli-policy.c */
 int		 cli_policy_exec(const char *, int, char **);
 
+/* cli-dial.c */
+int		 cli_dial_exec(const char *, int, char **);
+
 #endif /* CLI_H */

@@ -62,9 +62,12 @@ struct conn_call {
 };
 TAILQ_HEAD(conn_calls, conn_call);
 
+struct conn_ssh;
+
 /* A connection to sockbrokerd. */
 struct sb_conn {
 	int			 fd;
+	struct conn_ssh		*ssh;		/* ssh:// (conn-ssh.c), or NULL */
 
 	pthread_mutex_t		 lock;		/* everything but rbuf, fd */
 	pthread_mutex_t		 wlock;		/* one frame written at a time */
@@ -99,6 +102,16 @@ struct sb_conn {
 /* conn.c */
 int	 conn_valid(struct sb_conn *);
 double	 conn_now(void);
+const char *conn_nofds(struct sb_conn *);
+
+/* conn-ssh.c */
+int	 conn_ssh_is(const char *);
+int	 conn_ssh_open(struct sb_conn *, const char *);
+void	 conn_ssh_opened(struct sb_conn *);
+void	 conn_ssh_failed(struct sb_conn *, int);
+const char *conn_ssh_lost(struct conn_ssh *, int, const char *);
+void	 conn_ssh_close(struct sb_conn *);
+void	 conn_ssh_free(struct sb_conn *);
 
 /* conn-error.c */
 void	 conn_seterror(int, enum sb_error_kind, const char *);

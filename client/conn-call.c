@@ -228,6 +228,9 @@ conn_wait(struct sb_conn *c, struct conn_call *call)
 		c->reading = 1;
 		pthread_mutex_unlock(&c->lock);
 		resp = conn_read(c, &why);
+		/* Over ssh, ssh's own words say best why it ended. */
+		if (resp == NULL && c->ssh != NULL && c->rerr != ETIMEDOUT)
+			why = conn_ssh_lost(c->ssh, c->fd, why);
 		pthread_mutex_lock(&c->lock);
 		c->reading = 0;
 		if (resp == NULL) {

@@ -3,7 +3,8 @@
  * The connection to sockbrokerd: connecting, the Hello exchange and closing.
  * sb_open gives up after a timeout (SOCKBROKER_TIMEOUT seconds, 10 by
  * default) if the daemon does not answer: one that is stopped or stalled
- * leaves the connection in its backlog, unanswered.
+ * leaves the connection in its backlog, unanswered. An ssh:// path runs
+ * ssh instead (conn-ssh.c), and the timeout covers its whole start.
  */
 
 #include <sys/socket.h>
@@ -77,6 +78,7 @@ sb_open(const char *path)
 	}
 	if (conn_hello(c) == -1)
 		goto fail;
+	conn_ssh_opened(c);
 	c->channels = conn_open_channels();
 	/* From now on calls wait as long as their handles' timeouts say. */
 	if (conn_settimeo(c->fd, SO_RCVTIMEO, 0) == -1 ||
@@ -87,6 +89,7 @@ sb_open(const char *path)
 	return (c);
 
 fail:
+	conn_ssh_failed(c, errno);
 	saved = errno;
 	sb_close_conn(c);
 	errno = saved;
@@ -165,6 +168,8 @@ conn_free(struct sb_conn *c)
 			close(c->handles[i].chanfd);
 	if (c->fd != -1)
 		close(c->fd);
+	conn_ssh_close(c);
+	conn_ssh_free(c);
 	for (i = 0; i < c->nfds; i++)
 		close(c->fds[i]);
 	free(c->fds);
@@ -197,6 +202,8 @@ conn_connect(struct sb_conn *c, const char *path, double deadline)
 		path = getenv("SOCKBROKER_SOCKET");
 	if (path == NULL || *path == '\0')
 		path = SB_DEFAULT_SOCKET;
+	if (conn_ssh_is(path))
+		return (conn_ssh_open(c, path));
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -264,6 +271,16 @@ conn_open_channels(void)
 	const char	*s = getenv("SOCKBROKER_CHANNELS");
 
 	return (s != NULL && strcmp(s, "1") == 0);
+}
+
+/* Why this connection can have no descriptors: no channel, no fd-pass. */
+const char *
+conn_nofds(struct sb_conn *c)
+{
+	if (c->ssh != NULL)
+		return ("no descriptors cross an ssh:// connection (no data "
+		    "channel, no fd-pass): use the calls without one");
+	return ("the daemon passes no descriptors: no data channel");
 }
 
 /* Monotonic time in seconds. */

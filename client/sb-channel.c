@@ -187,8 +187,7 @@ sb_fileno(sb_conn *c, int h)
 	if ((fd = sb_peekfileno(c, h)) != -1 || errno != ENOENT)
 		return (fd);
 	if (!c->info.fd_passing)
-		return (conn_oserror(EOPNOTSUPP, "the daemon passes no "
-		    "descriptors: no data channel"));
+		return (conn_oserror(EOPNOTSUPP, conn_nofds(c)));
 	op.handle = h;
 	req.op_case = SOCKBROKER__REQUEST__OP_CHANNEL;
 	req.channel = &op;

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Socket life cycle: socket, bind, connect, listen, accept, shutdown, close,
- * dup, names, and the per-handle timeouts.
+ * dup, share and import, names, and the per-handle timeouts.
  */
 
 #include <errno.h>
 #include <limits.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -313,6 +314,48 @@ sb_dup(sb_conn *c, int h)
 	return (sb_socket_handle(c, &req, timeout, NULL, NULL));
 }
 
+/* A token for the handle's socket, for sb_import on another connection. */
+SB_EXPORT int
+sb_share(sb_conn *c, int h, unsigned char token[SB_TOKEN_LEN])
+{
+	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
+	Sockbroker__ShareRequest op = SOCKBROKER__SHARE_REQUEST__INIT;
+	Sockbroker__Response	*resp;
+	int			 r = 0;
+
+	if (conn_valid(c) == -1)
+		return (-1);
+	op.handle = h;
+	req.op_case = SOCKBROKER__REQUEST__OP_SHARE;
+	req.share = &op;
+	if (conn_call(c, &req, SOCKBROKER__RESPONSE__RESULT_TOKEN, &resp) == -1)
+		return (-1);
+	if (resp->token->token.len != SB_TOKEN_LEN)
+		r = conn_protoerror(c, "bad token in response");
+	else
+		memcpy(token, resp->token->token.data, SB_TOKEN_LEN);
+	sockbroker__response__free_unpacked(resp, NULL);
+	return (r);
+}
+
+/* A handle for the socket an sb_share token holds. */
+SB_EXPORT int
+sb_import(sb_conn *c, const unsigned char token[SB_TOKEN_LEN])
+{
+	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
+	Sockbroker__ImportRequest op = SOCKBROKER__IMPORT_REQUEST__INIT;
+
+	if (conn_valid(c) == -1)
+		return (-1);
+	op.token.data = (uint8_t *)(uintptr_t)token;
+	op.token.len = SB_TOKEN_LEN;
+	op.has_channel = op.channel = sb_socket_channels(c);
+	req.op_case = SOCKBROKER__REQUEST__OP_IMPORT;
+	req.import = &op;
+	return (sb_socket_handle(c, &req, sb_getdefaulttimeout(c), NULL,
+	    NULL));
+}
+
 /*
  * The handle's real descriptor, where the policy grants fd-pass: a new
  * descriptor (close-on-exec) for the same socket, which the caller owns.
@@ -325,6 +368,8 @@ sb_passfd(sb_conn *c, int h)
 
 	if (conn_valid(c) == -1)
 		return (-1);
+	if (!c->info.fd_passing)
+		return (conn_oserror(EOPNOTSUPP, conn_nofds(c)));
 	op.handle = h;
 	req.op_case = SOCKBROKER__REQUEST__OP_PASSFD;
 	req.passfd = &op;

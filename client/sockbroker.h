@@ -67,6 +67,10 @@ const struct sb_error	*sb_lasterror(void);
  * that is stopped or stalled leaves the connection in its backlog. A daemon
  * over a limit says so instead, at once: EUSERS (--max-clients reached) or
  * EMFILE (out of descriptors), with its message in sb_lasterror().
+ * path "ssh://[user@]host[:port][/socket]" runs ssh to host's daemon
+ * (README.md, Remote clients): the timeout covers ssh's start, ssh's own
+ * words are the message of a failure (ECONNREFUSED), and such a
+ * connection passes no descriptors (no sb_passfd, no sb_fileno).
  */
 sb_conn	*sb_open(const char *path);
 /* Closes the connection; the daemon closes every handle of it. NULL is ok. */
@@ -151,6 +155,25 @@ int	 sb_dup(sb_conn *c, int h);
  * when the policy refuses, EBADF for a bad handle.
  */
 int	 sb_passfd(sb_conn *c, int h);
+
+/* Bytes of a token of sb_share. */
+#define SB_TOKEN_LEN	16
+
+/*
+ * Hands the handle's socket to another connection of the same user and
+ * group (a fork child's, a program exec'ed's): token gets SB_TOKEN_LEN
+ * random bytes which sb_import on that connection turns into a handle for
+ * the same socket, once, within 60 seconds. Until then the daemon holds
+ * the socket, so h may close at once; the token counts as one of this
+ * connection's handles. 0, or -1 with errno (EBADF, EMFILE at the limit).
+ */
+int	 sb_share(sb_conn *c, int h, unsigned char token[SB_TOKEN_LEN]);
+/*
+ * A new handle for the socket token holds (sb_share), with its channel
+ * as sb_socket's; the token is spent. -1 with errno ENOENT for a token
+ * unknown, spent, expired or shared by another user or group.
+ */
+int	 sb_import(sb_conn *c, const unsigned char token[SB_TOKEN_LEN]);
 
 /* This library has data channels: sb_fileno, sb_recvmmsg, sb_sendmmsg. */
 #define SB_HAVE_CHANNELS	1

@@ -791,8 +791,9 @@ channel_dgram_recv(struct channel *ch)
 		in[i].msg_hdr.msg_control = chan_rx_ctrl[i];
 		in[i].msg_hdr.msg_controllen = CHAN_CTRL;
 	}
-	n = recvmmsg(h->fd, in, CHAN_BATCH, MSG_DONTWAIT | MSG_TRUNC |
-	    (unix_ ? MSG_CMSG_CLOEXEC : 0), NULL);
+	n = recvmmsg(h->fd, in, CHAN_BATCH, MSG_DONTWAIT | (unix_ ?
+	    MSG_TRUNC | MSG_CMSG_CLOEXEC : kernel_proto_recv_flags(h->family,
+	    h->protocol)), NULL);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
 			channel_dgram_error(ch, -errno);

@@ -27,6 +27,7 @@ handle_table_init(struct handle_table *t)
 {
 	t->nslots = 0;
 	t->count = 0;
+	t->reserved = 0;
 	t->slots = NULL;
 	t->gens = NULL;
 }
@@ -87,7 +88,7 @@ handle_new(struct session *s, int fd, int family, int type, int protocol)
 	struct handle		*h;
 	unsigned int		 i;
 
-	if (t->count >= sbd_conf.max_handles) {
+	if (t->count + t->reserved >= sbd_conf.max_handles) {
 		session_limit(s, LIMIT_HANDLES, "handle limit reached (%u)",
 		    sbd_conf.max_handles);
 		errno = EMFILE;

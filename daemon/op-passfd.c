@@ -18,10 +18,17 @@
 
 static int	op_channel_type(const struct handle *);
 
-/* Whether a handle's socket type can have a data channel. */
+/*
+ * Whether a handle's socket can have a data channel: not AF_ALG's, whose
+ * hash sockets have no poll (the relay would wait for them forever) and
+ * compute on a read (one ahead of the client's would end a digest it still
+ * feeds with MSG_MORE); requests carry them.
+ */
 static int
 op_channel_type(const struct handle *h)
 {
+	if (h->family == AF_ALG)
+		return (0);
 	return (h->type == SOCK_STREAM || h->type == SOCK_DGRAM ||
 	    h->type == SOCK_SEQPACKET || h->type == SOCK_RAW ||
 	    h->type == SOCK_RDM);
@@ -56,8 +63,8 @@ op_channel(struct session *s, Sockbroker__Request *req)
 	}
 	if (!op_channel_type(h)) {
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS,
-		    EOPNOTSUPP, "channel: no channel for socket type %d",
-		    h->type);
+		    EOPNOTSUPP, "channel: no channel for this socket (family "
+		    "%d, type %d)", h->family, h->type);
 		return (OP_DONE);
 	}
 	/* Receiving starts now: a packet socket binds as on its first recv. */

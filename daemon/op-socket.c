@@ -20,8 +20,6 @@ static enum op_result	op_connect_wait(struct session *, struct handle *,
 			    struct waiter *);
 static enum op_result	op_accept_try(struct session *, struct handle *,
 			    struct waiter *);
-static void	op_reply_handle(struct session *, uint64_t, struct handle *,
-		    const struct sockaddr *, socklen_t, int);
 
 /*
  * Finds the handle a request names; answers EBADF and returns NULL if it is
@@ -103,7 +101,7 @@ op_fail(struct session *s, const Sockbroker__Request *req, int kind,
  * chan set, its data channel comes with the reply if it can have one (a
  * handle without is still answered: the client asks again or goes on).
  */
-static void
+void
 op_reply_handle(struct session *s, uint64_t id, struct handle *h,
     const struct sockaddr *sa, socklen_t len, int chan)
 {

@@ -206,6 +206,7 @@ session_lost(struct session *s, const char *why)
 	    s->handles.count);
 	session_early_free(s);
 	handle_table_free(&s->handles);
+	share_session_gone(s);
 	peer_free(&s->peer);
 	TAILQ_REMOVE(&sessions, s, entry);
 	session_nsessions--;
@@ -368,6 +369,10 @@ session_op(struct session *s, Sockbroker__Request *req)
 		return (op_passfd(s, req));
 	case SOCKBROKER__REQUEST__OP_CHANNEL:
 		return (op_channel(s, req));
+	case SOCKBROKER__REQUEST__OP_SHARE:
+		return (op_share(s, req));
+	case SOCKBROKER__REQUEST__OP_IMPORT:
+		return (op_import(s, req));
 	default:
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__PROTOCOL,
 		    EOPNOTSUPP, "unknown operation");

@@ -32,7 +32,7 @@ sbd_usage(int status)
 	fprintf(status == 0 ? stdout : stderr,
 "usage: sockbrokerd [-fhVv] [-l path] [--socket-mode mode]\n"
 "                   [--max-clients n] [--max-handles n] [--max-frame bytes]\n"
-"                   [--max-pending n] [--max-queued bytes]\n"
+"                   [--max-pending n] [--max-queued bytes] [--share-ttl s]\n"
 "                   [--audit-file path] [--audit-rate n]\n"
 "                   [--user name] [--no-privdrop] [--policy path]\n"
 "  -l, --listen PATH     socket to serve on (default %s)\n"
@@ -46,6 +46,7 @@ sbd_usage(int status)
 "      --max-pending N   requests parked per client (default %u)\n"
 "      --max-queued B    reply bytes queued to a client before it is cut\n"
 "                        off (default %u, at least 4 x --max-frame)\n"
+"      --share-ttl S     seconds a token of share is good for (default %u)\n"
 "      --audit-file PATH also append the audit log to PATH\n"
 "      --audit-rate N    audit lines per second, burst 2N (default %u)\n"
 "      --user NAME       user to become when started as root (default %s)\n"
@@ -53,7 +54,8 @@ sbd_usage(int status)
 "      --policy PATH     the policy (default %s); SIGHUP reloads it\n"
 "  -V, --version         print the version and exit\n",
 	    SB_DEFAULT_SOCKET, SBD_MAX_CLIENTS, SBD_MAX_HANDLES, SBP_MAX_FRAME,
-	    SBD_MAX_PENDING, SBD_MAX_QUEUED, SBD_AUDIT_RATE, SBD_USER,
+	    SBD_MAX_PENDING, SBD_MAX_QUEUED, SBD_SHARE_TTL, SBD_AUDIT_RATE,
+	    SBD_USER,
 	    policy_default_path());
 	exit(status);
 }
@@ -153,6 +155,7 @@ main(int argc, char *argv[])
 		{ "max-frame", required_argument, NULL, 'F' },
 		{ "max-pending", required_argument, NULL, 'P' },
 		{ "max-queued", required_argument, NULL, 'Q' },
+		{ "share-ttl", required_argument, NULL, 'T' },
 		{ "audit-file", required_argument, NULL, 'A' },
 		{ "audit-rate", required_argument, NULL, 'R' },
 		{ "user", required_argument, NULL, 'u' },
@@ -201,6 +204,10 @@ main(int argc, char *argv[])
 		case 'Q':
 			sbd_conf.max_queued = sbd_number("--max-queued", optarg,
 			    4 * SBP_MIN_FRAME, 1024UL * 1024 * 1024);
+			break;
+		case 'T':
+			sbd_conf.share_ttl = sbd_number("--share-ttl", optarg,
+			    1, 3600);
 			break;
 		case 'A':
 			sbd_conf.audit_file = optarg;
@@ -279,6 +286,7 @@ main(int argc, char *argv[])
 
 	listener_close();
 	session_free_all();
+	share_free_all();
 	resolver_stop();
 	op_io_free();
 	audit_close();

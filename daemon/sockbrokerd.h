@@ -30,6 +30,7 @@
 #define SBD_TRIM_FREES		64	/* session frees before a malloc_trim */
 #define SBD_MAX_TIMEOUT		1e9	/* seconds; larger is EINVAL */
 #define SBD_AUDIT_RATE		100	/* audit lines per second, default */
+#define SBD_SHARE_TTL		60	/* seconds a share token lives, default */
 #define SBD_USER		"sockbroker" /* --user default */
 
 struct sbd_config {
@@ -42,6 +43,7 @@ struct sbd_config {
 	unsigned int	 max_frame;
 	unsigned int	 max_pending;
 	size_t		 max_queued;
+	unsigned int	 share_ttl;	/* seconds a share token lives */
 	const char	*audit_file;	/* NULL: syslog or stderr only */
 	unsigned int	 audit_rate;	/* lines per second */
 	const char	*user;		/* to drop to when started as root */
@@ -114,6 +116,7 @@ struct handle_table {
 	uint16_t		 *gens;	/* generation of each slot */
 	unsigned int		  nslots;	/* allocated; grows to max */
 	unsigned int		  count;
+	unsigned int		  reserved;	/* tokens of share: op-share.c */
 };
 
 /* The framing layer of a client connection (peer.c). */
@@ -367,6 +370,8 @@ enum op_result	op_sockname(struct session *, Sockbroker__Request *);
 enum op_result	op_shutdown(struct session *, Sockbroker__Request *);
 enum op_result	op_close(struct session *, Sockbroker__Request *);
 enum op_result	op_dup(struct session *, Sockbroker__Request *);
+void	op_reply_handle(struct session *, uint64_t, struct handle *,
+	    const struct sockaddr *, socklen_t, int);
 void	op_fail(struct session *, const Sockbroker__Request *, int, int,
 	    const char *);
 struct handle	*op_handle(struct session *, const Sockbroker__Request *,
@@ -420,6 +425,12 @@ int	op_msg_item_ok(int, int, size_t);
 
 /* op-ioctl.c */
 enum op_result	op_ioctl(struct session *, Sockbroker__Request *);
+
+/* op-share.c */
+enum op_result	op_share(struct session *, Sockbroker__Request *);
+enum op_result	op_import(struct session *, Sockbroker__Request *);
+void	share_session_gone(struct session *);
+void	share_free_all(void);
 
 /* op-passfd.c */
 enum op_result	op_passfd(struct session *, Sockbroker__Request *);

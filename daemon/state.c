@@ -16,6 +16,7 @@ struct sbd_config	 sbd_conf = {
 	.max_frame = SBP_MAX_FRAME,
 	.max_pending = SBD_MAX_PENDING,
 	.max_queued = SBD_MAX_QUEUED,
+	.share_ttl = SBD_SHARE_TTL,
 	.audit_rate = SBD_AUDIT_RATE,
 	.user = SBD_USER,
 };

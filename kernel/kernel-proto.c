@@ -110,6 +110,19 @@ kernel_proto_name(int family, int protocol)
 	return (p != NULL ? p->name : NULL);
 }
 
+/*
+ * The flags a relay adds to MSG_DONTWAIT when it reads a datagram socket
+ * of this family and protocol: MSG_TRUNC (a datagram's real length), but
+ * J1939's recvmsg takes MSG_DONTWAIT and MSG_ERRQUEUE only (EINVAL).
+ */
+int
+kernel_proto_recv_flags(int family, int protocol)
+{
+	if (family == AF_CAN && protocol == CAN_J1939)
+		return (0);
+	return (MSG_TRUNC);
+}
+
 /* Whether name is one the policy knows p by (its name or its alias). */
 int
 kernel_proto_named(const struct kernel_proto *p, const char *name)

@@ -122,6 +122,7 @@ const char		*kernel_type_name(int);
 const struct kernel_proto *kernel_proto_at(size_t);
 const struct kernel_proto *kernel_proto_find(int, int);
 const char		*kernel_proto_name(int, int);
+int			 kernel_proto_recv_flags(int, int);
 int			 kernel_proto_named(const struct kernel_proto *,
 			     const char *);
 

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * execve and execvpe: a program that runs another with an environment of
- * its own making still runs it with the shim, on the same daemon, with the
- * same families brokered: the variables `sockbroker run` set are put back
- * where the new environment lacks them.
+ * execve, execvpe, execv and execvp: a program that runs another with an
+ * environment of its own making still runs it with the shim, on the same
+ * daemon, with the same families brokered: the variables `sockbroker run`
+ * set are put back where the new environment lacks them. The brokered
+ * descriptors without close-on-exec go along (preload-inherit.c:
+ * SOCKBROKER_RUN_FDS, made here for each exec, never taken from env).
  */
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +23,8 @@ static const char *const preload_exec_vars[] = {
 #define PRELOAD_NVARS	(sizeof preload_exec_vars / sizeof preload_exec_vars[0])
 
 static char	*preload_exec_saved[PRELOAD_NVARS];
+
+extern char	**environ;
 
 static void	 preload_exec_init(void) __attribute__((constructor));
 static int	 preload_exec_has(char *const[], const char *);
@@ -57,34 +62,43 @@ preload_exec_has(char *const env[], const char *name)
 }
 
 /*
- * env with the saved variables it lacks added: env itself when it lacks
- * none, else a new array (never freed: the process is replaced, or the
- * exec failed and that is a few bytes).
+ * env with the saved variables it lacks added and the brokered
+ * descriptors the program exec'ed keeps (their SOCKBROKER_RUN_FDS): env
+ * itself when there is nothing to change, else a new array (never freed:
+ * the process is replaced, or the exec failed and that is a few bytes).
  */
 char **
 preload_exec_env(char *const env[])
 {
-	char	**out;
-	size_t	  i, n = 0, k, add = 0;
+	char	**out, *fds;
+	size_t	  i, n = 0, k = 0, add = 0;
+	int	  saved = errno;
 
+	fds = preload_inherit_env();
+	errno = saved;
 	for (i = 0; i < PRELOAD_NVARS; i++) {
 		if (preload_exec_saved[i] != NULL &&
 		    !preload_exec_has(env, preload_exec_vars[i]))
 			add++;
 	}
-	if (add == 0)
+	if (add == 0 && fds == NULL && !preload_exec_has(env, PRELOAD_FDS_VAR))
 		return ((char **)(uintptr_t)env);
 	while (env != NULL && env[n] != NULL)
 		n++;
-	if ((out = calloc(n + add + 1, sizeof *out)) == NULL)
+	if ((out = calloc(n + add + 2, sizeof *out)) == NULL)
 		return ((char **)(uintptr_t)env);
-	for (k = 0; k < n; k++)
-		out[k] = env[k];
+	for (i = 0; i < n; i++) {
+		if (strncmp(env[i], PRELOAD_FDS_VAR "=",
+		    sizeof PRELOAD_FDS_VAR) != 0)
+			out[k++] = env[i];
+	}
 	for (i = 0; i < PRELOAD_NVARS; i++) {
 		if (preload_exec_saved[i] != NULL &&
 		    !preload_exec_has(env, preload_exec_vars[i]))
 			out[k++] = preload_exec_saved[i];
 	}
+	if (fds != NULL)
+		out[k++] = fds;
 	return (out);
 }
 
@@ -104,4 +118,18 @@ execvpe(const char *file, char *const argv[], char *const env[])
 	if (preload_libc.execvpe == NULL)
 		preload_resolve();
 	return (preload_libc.execvpe(file, argv, preload_exec_env(env)));
+}
+
+/* execv(3): glibc's reaches its own execve, not the shim's. */
+PRELOAD_EXPORT int
+execv(const char *path, char *const argv[])
+{
+	return (execve(path, argv, environ));
+}
+
+/* execvp(3). */
+PRELOAD_EXPORT int
+execvp(const char *file, char *const argv[])
+{
+	return (execvpe(file, argv, environ));
 }

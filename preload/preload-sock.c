@@ -45,6 +45,7 @@ preload_sock_unref(struct preload_sock *s)
 		return;
 	if (s->gen == preload_gen && (c = preload_conn()) != NULL) {
 		preload_enter();
+		preload_inherit_cancel(s, c);
 		sb_close(c, s->h);
 		preload_leave();
 	}

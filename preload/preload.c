@@ -107,7 +107,9 @@ preload_init(void)
 	if ((s = getenv("SOCKBROKER_RUN_FAMILIES")) != NULL)
 		preload_families(s);
 	preload_fd_init();
-	pthread_atfork(NULL, NULL, preload_child_cb);
+	pthread_atfork(preload_inherit_prepare, preload_inherit_parent,
+	    preload_child_cb);
+	preload_inherit_exec();
 }
 
 /* Reads a list of family names ("can,packet") or "all". */
@@ -147,7 +149,8 @@ preload_forced(int af)
 /*
  * In a fork child: the parent's connection is not ours to use (its
  * requests and answers would mix with the parent's), so the child forgets
- * it and its descriptors, and opens its own when it needs one.
+ * it and its descriptors, and imports on its own the sockets the parent
+ * shared for it.
  */
 static void
 preload_child_cb(void)
@@ -160,6 +163,7 @@ preload_child_cb(void)
 	if (preload_state == 1)
 		preload_state = 0;
 	preload_fd_forget_own();
+	preload_inherit_child();
 }
 
 /* Whether this thread is inside libsockbroker (its calls go to libc). */

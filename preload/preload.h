@@ -84,6 +84,9 @@ struct preload_sock {
 	int		 nonblock;	/* O_NONBLOCK */
 	double		 rcvtimeo;	/* SO_RCVTIMEO, seconds; 0 none */
 	double		 sndtimeo;	/* SO_SNDTIMEO */
+	int		 shared;	/* tok holds a share of it */
+	double		 shared_at;	/* when (CLOCK_MONOTONIC) */
+	unsigned char	 tok[SB_TOKEN_LEN];
 	char		 why[160];	/* why fd-pass was refused */
 };
 
@@ -135,7 +138,19 @@ int		 preload_broker_socket(int, int, int, int);
 /* preload-close.c: close, dup*, fcntl, closefrom, close_range */
 int		 preload_close_one(int);
 
+/* The variable that carries brokered descriptors across an exec. */
+#define PRELOAD_FDS_VAR	"SOCKBROKER_RUN_FDS"
+
 /* preload-exec.c */
 char		**preload_exec_env(char *const[]);
+
+/* preload-inherit.c */
+void		 preload_inherit_prepare(void);
+void		 preload_inherit_parent(void);
+void		 preload_inherit_child(void);
+char		*preload_inherit_env(void);
+void		 preload_inherit_exec(void);
+int		 preload_inherit_share(struct preload_sock *, sb_conn *);
+void		 preload_inherit_cancel(struct preload_sock *, sb_conn *);
 
 #endif /* PRELOAD_H */

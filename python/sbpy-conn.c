@@ -60,7 +60,7 @@ sbpy_conn_get(unsigned long *gen)
 	pthread_mutex_unlock(&sbpy_conn_lock);
 	Py_END_ALLOW_THREADS
 	if (c == NULL)
-		return ((sb_conn *)sbpy_error());
+		return ((sb_conn *)sbpy_error_said());
 	if (gen != NULL)
 		*gen = g;
 	return (c);
@@ -111,7 +111,7 @@ sbpy_conn_connect(PyObject *self, PyObject *args)
 	Py_END_ALLOW_THREADS
 	if (c == NULL) {
 		free(copy);
-		return (sbpy_error());
+		return (sbpy_error_said());
 	}
 	pthread_mutex_lock(&sbpy_conn_lock);
 	old = sbpy_conn;

@@ -122,3 +122,23 @@ sbpy_error(void)
 		return (sbpy_error_errno(e->errnum));
 	}
 }
+
+/*
+ * Raises the error of the last failed call of this thread as sbpy_error
+ * does, but with the library's message after the strerror text for an OS
+ * error too: where the reason is the library's, not a syscall's (opening
+ * the connection, a channel the connection cannot have).
+ */
+PyObject *
+sbpy_error_said(void)
+{
+	const struct sb_error	*e = sb_lasterror();
+	char			 buf[512];
+
+	if (e == NULL || e->kind != SB_ERR_OS || e->errnum == 0 ||
+	    e->errnum != errno || *e->message == '\0')
+		return (sbpy_error());
+	PyOS_snprintf(buf, sizeof buf, "%s: %s", strerror(e->errnum),
+	    e->message);
+	return (sbpy_error_os(e->errnum, buf));
+}

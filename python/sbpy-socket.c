@@ -412,10 +412,11 @@ sbpy_socket_fileno(PyObject *self, PyObject *unused)
 		if ((c = sbpy_socket_conn(s)) == NULL)
 			return (NULL);
 		SBPY_CALL(fd = sb_fileno(c, s->handle));
-		if (fd == -1 && errno == EOPNOTSUPP)
+		/* Over ssh:// no socket has one: the library says why. */
+		if (fd == -1 && errno == EOPNOTSUPP && sb_info(c)->fd_passing)
 			return (sbpy_socket_nochannel(s));
 		if (fd == -1)
-			return (sbpy_error());
+			return (sbpy_error_said());
 		s->chanfd = fd;
 		if (sbpy_socket_live_set(s, 1) == -1)
 			return (NULL);

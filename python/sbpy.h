@@ -74,6 +74,7 @@ PyObject	*sbpy_conn_info(PyObject *, PyObject *);
 
 /* sbpy-error.c */
 PyObject	*sbpy_error(void);
+PyObject	*sbpy_error_said(void);
 PyObject	*sbpy_error_errno(int);
 PyObject	*sbpy_error_os(int, const char *);
 PyObject	*sbpy_error_gai(int);

@@ -325,6 +325,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(sv[1]);
 	event_base_loop(sbd_base, EVLOOP_NONBLOCK);
 	session_free_all();
+	share_free_all();
 	event_base_loop(sbd_base, EVLOOP_NONBLOCK);
 	return (0);
 }
@@ -334,6 +335,7 @@ static void
 fuzz_shutdown(void)
 {
 	session_free_all();
+	share_free_all();
 	resolver_stop();
 	op_io_free();
 	audit_close();

@@ -10,7 +10,10 @@
 # it does not. Then what the shim promises any program: a policy refusal is
 # the errno the kernel gave (EPERM, with the rule on stderr under
 # SOCKBROKER_DEBUG), a fork child and an exec'ed program (with LD_PRELOAD
-# dropped from its environment) get their own brokered sockets, the
+# dropped from its environment) get their own brokered sockets, a server
+# on port 80 that forks per connection serves it from the child, a
+# brokered connection on stdin and stdout of `sh -c 'exec cat'` echoes
+# through cat and a close-on-exec one is gone after exec, the
 # program's descriptors are back to what they were after close, dup and
 # close_range, and an unreachable daemon leaves the local behaviour and
 # one warning line.
@@ -69,6 +72,17 @@ policy() {
 	[ -n "$daemon" ] || return 0
 	kill -HUP "$daemon"
 	sleep 0.3
+}
+
+# listening NAME WHAT: waits until program NAME (run in the background)
+# printed "listening"; fails saying WHAT if it does not.
+listening() {
+	local n=$tries
+	until grep -q '^listening$' "$dir/$1.out" 2>/dev/null; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || fail "$2: not listening"
+		sleep 0.1
+	done
 }
 
 # in_ns CMD...: CMD in the daemon's namespace.
@@ -242,6 +256,108 @@ run exec /usr/bin/python3 "$dir/forkexec.py" exec || fail "exec: status $?"
 [ "$(grep -c '^reply from' "$dir/exec.out")" -eq 2 ] ||
     fail "exec: the program exec'ed did not get its raw socket"
 
+# ---- a server on port 80 that forks per connection ------------------------
+# The child serves the connection it inherited; the parent closes its copy
+# at once and serves the next one (two clients, one after the other).
+cat >"$dir/forkserver.py" <<'PY'
+import os, socket, sys
+l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 80))
+l.listen(4)
+print("listening", flush=True)
+for _ in range(2):
+    conn, _ = l.accept()
+    pid = os.fork()
+    if pid == 0:
+        l.close()
+        conn.sendall(b"hello from %d\n" % os.getpid())
+        line = conn.makefile("rb").readline()
+        conn.sendall(b"child got " + line)
+        conn.close()
+        os._exit(0)
+    conn.close()
+    _, st = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(st) != 0:
+        sys.exit("child failed")
+print("served 2", flush=True)
+PY
+run forkserver /usr/bin/python3 "$dir/forkserver.py" &
+bg=$!
+listening forkserver "fork server"
+for i in 1 2; do
+	in_ns /usr/bin/python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", 80), timeout=10)
+f = s.makefile("rb")
+sys.stdout.write(f.readline().decode())
+s.sendall(b"line %s\n" % sys.argv[1].encode())
+sys.stdout.write(f.readline().decode())
+' "$i" >"$dir/forkclient$i.out" 2>&1 || fail "fork server: client $i failed"
+	grep -q '^hello from [0-9]*$' "$dir/forkclient$i.out" &&
+	    grep -q "^child got line $i\$" "$dir/forkclient$i.out" ||
+	    fail "fork server: client $i not served by the child"
+done
+wait "$bg" || fail "fork server through sockbroker run: status $?"
+bg=
+grep -q '^served 2$' "$dir/forkserver.out" || fail "fork server: not two served"
+
+# ---- a brokered socket as stdin and stdout of a program exec'ed -----------
+# inetd's way: the connection on 0 and 1 of sh, which execs cat, which
+# echoes what it reads, the parent's copy closed; a close-on-exec brokered
+# socket is gone after exec. The client writes once cat runs: what reaches
+# the socket before the last program imported it goes to a channel of an
+# earlier one, and is lost (README, fork and exec).
+cat >"$dir/inetd.py" <<'PY'
+import os, socket, subprocess, sys
+l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 80))
+l.listen(1)
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+print("listening", flush=True)
+conn, _ = l.accept()
+check = "import os, stat, sys; sys.exit(not stat.S_ISSOCK(os.fstat(int(sys.argv[1])).st_mode))"
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-c", check, str(raw.fileno())])
+_, st = os.waitpid(pid, 0)
+print("cloexec fd after exec: %s" % ("open" if st == 0 else "gone"),
+      flush=True)
+p = subprocess.Popen(["/bin/sh", "-c", "exec cat"], stdin=conn, stdout=conn)
+conn.close()
+print("cat status %d" % p.wait(), flush=True)
+PY
+run inetd /usr/bin/python3 "$dir/inetd.py" &
+bg=$!
+listening inetd "inetd"
+in_ns /usr/bin/python3 -c '
+import socket, subprocess, time
+s = socket.create_connection(("127.0.0.1", 80), timeout=10)
+for _ in range(100):
+    if subprocess.run(["pgrep", "-u", "65534", "-x", "cat"],
+                      stdout=subprocess.DEVNULL).returncode == 0:
+        break
+    time.sleep(0.1)
+time.sleep(0.3)
+s.sendall(b"through cat\n")
+s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    b = s.recv(100)
+    if not b:
+        break
+    got += b
+print(got.decode(), end="")
+' >"$dir/inetd-client.out" 2>&1 || fail "inetd: client failed"
+wait "$bg" || fail "inetd through sockbroker run: status $?"
+bg=
+[ "$(cat "$dir/inetd-client.out")" = "through cat" ] ||
+    fail "inetd: cat exec'ed did not echo through the brokered socket"
+grep -q '^cat status 0$' "$dir/inetd.out" || fail "inetd: cat failed"
+grep -q '^cloexec fd after exec: gone$' "$dir/inetd.out" ||
+    fail "inetd: a close-on-exec brokered socket survived exec"
+
 # ---- the program's descriptors after close, dup and close_range ------------
 cat >"$dir/fds.py" <<'PY'
 import fcntl, os, socket
@@ -288,4 +404,5 @@ grep -q 'PermissionError: \[Errno 1\] Operation not permitted' \
 
 daemon_stop
 echo "PASS: python3 ping, scapy, nc -l 80, tcpdump (fd-pass and refused)," \
-    "refusal errno, fork, exec, descriptors, no daemon"
+    "refusal errno, fork, exec, fork server, inetd-style exec, descriptors," \
+    "no daemon"

@@ -8,14 +8,19 @@
 # It builds an initramfs of busybox (static), sockbrokerd, the CLI, the VM
 # test programs and can-utils with the shared libraries they need, and the
 # kernel modules from Debian's linux-image-amd64 with their dependencies;
-# boots it with that kernel; tests/vm/init runs the tests inside and writes
-# their output to the second serial port, which becomes this script's
-# output. A guest that does not power off within SB_VM_TIMEOUT seconds
-# (default 1200) is killed and counts as a failure.
+# boots it with that kernel and the host's root shared read-only over 9p
+# (the guest's Python tests run the host's interpreter from it, on the
+# build tree's binding: tests/vm/sb-python); tests/vm/init runs the tests
+# inside and writes their output to the second serial port, which becomes
+# this script's output. A guest that does not power off within
+# SB_VM_TIMEOUT seconds (default 1200; 2400 with SB_DAEMON_WRAPPER) is
+# killed and counts as a failure.
 #
 # What it needs (qemu-system-x86, busybox-static, can-utils, cpio, and the
-# kernel package, fetched with apt-get download) it installs with apt-get.
-# Only where qemu cannot be installed does it exit 77 (skipped).
+# kernel package, fetched with apt-get download; python3-pytest and
+# python3-can for $SB_PYTHON, default /usr/bin/python3) it installs with
+# apt-get. Only where qemu cannot be installed does it exit 77 (skipped);
+# without pytest, python-can or the built binding it fails.
 #
 # The kernel is cached in SB_VM_CACHE (default ~/.cache/sockbroker-vm); the
 # initramfs is rebuilt each run (a second or two), in tests/vm/ of the build
@@ -32,15 +37,18 @@ top_srcdir=$(cd "$here/../.." && pwd)
 : "${SB_DAEMON:?SB_DAEMON must name the built sockbrokerd (make check sets it)}"
 builddir=$(cd "$(dirname "$SB_DAEMON")" && pwd)
 cache=${SB_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockbroker-vm}
-timeout=${SB_VM_TIMEOUT:-1200}
+# The daemon under valgrind keeps the guest busy over 1000 s: twice that.
+timeout=${SB_VM_TIMEOUT:-$([ -n "${SB_DAEMON_WRAPPER:-}" ] && echo 2400 || echo 1200)}
 work=$builddir/tests/vm
 modules=(can can-raw can-bcm can-isotp can-j1939 vcan tipc af_alg algif_hash
-	algif_skcipher algif_aead gcm ghash-generic ctr)
+	algif_skcipher algif_aead gcm ghash-generic ctr 9p 9pnet_virtio virtio_pci)
 programs=(tests/vm/check_can_raw tests/vm/check_can_proto
 	tests/vm/check_tipc_alg tests/vm/check_can_chan)
 benches=(tests/bench/bench_can)	# in /bench: SB_VM_TESTS=bench runs them
 canutils=(candump cansend)
 packages=(qemu-system-x86 busybox-static can-utils cpio)
+pypackages=(python3 python3-pytest python3-can)	# for $python, if Debian's
+python=${SB_PYTHON:-/usr/bin/python3}	# the host's, run in the guest over 9p
 
 say() {
 	printf 'vm: %s\n' "$*"
@@ -136,11 +144,49 @@ copy_valgrind() {
 	install -D -m 0644 "$f" "$root$f"
 }
 
+# Checks the host's Python for the guest's Python tests, which run it from
+# the host's root (mounted read-only at /host): it must import pytest and
+# python-can (Debian's packages, which apt-get installs for Debian's
+# interpreter) and the binding must be built. Sets SB_VM_PYTHON,
+# SB_VM_PYTHONPATH, SB_VM_LIBPATH and SB_VM_SRCDIR, as the guest sees them.
+python_check() {
+	local sudo= want="import pytest, can" dirs d
+	if ! "$python" -c "$want" 2>/dev/null && command -v apt-get >/dev/null; then
+		[ "$(id -u)" -eq 0 ] || sudo=sudo
+		say "installing ${pypackages[*]}"
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
+		    --no-install-recommends "${pypackages[@]}" ||
+		    say "apt-get could not install ${pypackages[*]}"
+	fi
+	"$python" -c "$want" ||
+	    fail "$python cannot import pytest and can (python3-pytest, python3-can)"
+	ls "$builddir"/python/sockbroker/_sockbroker*.so >/dev/null 2>&1 ||
+	    fail "the Python binding is not built in $builddir (python3-dev, then configure)"
+	SB_VM_PYTHON=/host$("$python" -c 'import os, sys
+print(os.path.realpath(sys.executable))')
+	SB_VM_PYTHONPATH=/host$(cd "$builddir/python" && pwd -P)
+	SB_VM_SRCDIR=/host$(cd "$top_srcdir" && pwd -P)
+	# The host's library directories: the interpreter's, its extension
+	# modules', the binding's (libsockbroker, in the build tree's .libs).
+	dirs=$(cd "$builddir/.libs" && pwd -P)
+	for d in $( (ldconfig -p 2>/dev/null || /sbin/ldconfig -p) |
+	    awk '$NF ~ /^\// { sub(/\/[^\/]*$/, "", $NF); print $NF }' | sort -u); do
+		dirs=$dirs:$d
+	done
+	SB_VM_LIBPATH=/host${dirs//:/:\/host}:/lib
+	# A sanitizer build's module needs ASan's runtime loaded first (as
+	# tests/test_python.sh does on the host).
+	d=$(ldd "$builddir"/python/sockbroker/_sockbroker*.so 2>/dev/null |
+	    awk '/libasan/ { print $3 }')
+	SB_VM_PYPRELOAD=${d:+/host$d}
+}
+
 # The environment the guest's tests get from here, as shell assignments.
 guest_env() {
 	local v
 	for v in SB_VM_TESTS SB_DAEMON_WRAPPER SB_BENCH_SECONDS SB_BENCH_ROUNDS \
-	    SB_BENCH_PIN; do
+	    SB_BENCH_PIN SB_PYTEST_ARGS SB_VM_PYTHON SB_VM_PYTHONPATH \
+	    SB_VM_LIBPATH SB_VM_SRCDIR SB_VM_PYPRELOAD; do
 		[ -n "${!v:-}" ] || continue
 		printf "export %s='%s'\n" "$v" "${!v//\'/\'\\\'\'}"
 	done
@@ -188,6 +234,10 @@ build_initramfs() {
 		esac
 	)
 	install -m 0755 "$here"/test_*.sh "$root/tests/"
+	install -m 0755 "$here/sb-python" "$root/bin/sb-python"
+	for p in "$here"/bench_*.sh; do
+		install -D -m 0755 "$p" "$root/bench/$(basename "$p" .sh)"
+	done
 	install -m 0644 "$top_srcdir/tests/e2e.conf" "$here"/*.conf \
 	    "$root/etc/sockbroker/"
 	echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
@@ -214,6 +264,7 @@ main() {
 	flock 9
 	kdir=$(kernel)
 	flock -u 9
+	python_check
 	build_initramfs "$kdir"
 	say "booting $(basename "$kdir") ($(du -h "$work/initramfs.gz" | cut -f1) initramfs), timeout ${timeout}s"
 	start=$(date +%s)
@@ -221,6 +272,7 @@ main() {
 	timeout -k 10 "$timeout" qemu-system-x86_64 -machine q35 -accel tcg \
 	    -cpu max -smp 2 -m 1536 -nodefaults -display none -no-reboot \
 	    -kernel "$kdir/vmlinuz" -initrd "$work/initramfs.gz" \
+	    -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	    -append "console=ttyS0 panic=-1 quiet loglevel=4" \
 	    -serial "file:$work/console.log" -serial "file:$work/output.log" ||
 	    rc=$?
