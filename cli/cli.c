@@ -75,11 +75,8 @@ cli_open(const char *path)
 	if ((c = sb_open(path)) != NULL)
 		return (c);
 	saved = errno;
-	fprintf(stderr, "sockbroker: cannot talk to sockbrokerd: %s\n",
-	    strerror(saved));
-	if (sb_lasterror()->message[0] != '\0')
-		fprintf(stderr, "sockbroker: %s\n", sb_lasterror()->message);
-	if (saved == ENOENT || saved == ECONNREFUSED)
+	cli_warn("cannot talk to sockbrokerd");
+	if (saved == ENOENT)
 		fprintf(stderr, "sockbroker: or name its socket with -s "
 		    "SOCKET\n");
 	return (NULL);

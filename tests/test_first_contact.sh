@@ -26,7 +26,7 @@ expect() {
 # No socket: the path tried, where it came from, the next step; exit 1.
 "$SB_CLI" -s "$dir/none.sock" info >"$dir/none.out" 2>"$dir/none.err"
 [ $? -eq 1 ] || fail "info without a daemon did not exit 1"
-expect none.err "sockbroker: cannot talk to sockbrokerd: No such file or directory"
+expect none.err "sockbroker: cannot talk to sockbrokerd: No such file or directory (no socket at"
 expect none.err "no socket at $dir/none.sock: start sockbrokerd (systemctl start sockbroker.socket) or set SOCKBROKER_SOCKET to its socket"
 expect none.err "or name its socket with -s SOCKET"
 SOCKBROKER_SOCKET=$dir/env.sock "$SB_CLI" info 2>"$dir/env.err"
