@@ -62,15 +62,24 @@ cli_warn(const char *fmt, ...)
 	fprintf(stderr, "\n");
 }
 
-/* Connects to the daemon, or says why not; NULL on failure. */
+/*
+ * Connects to the daemon, or says why not (the library's message names the
+ * socket and the next step); NULL on failure.
+ */
 sb_conn *
 cli_open(const char *path)
 {
 	sb_conn	*c;
+	int	 saved;
 
-	if ((c = sb_open(path)) == NULL)
-		cli_warn("cannot talk to sockbrokerd");
-	return (c);
+	if ((c = sb_open(path)) != NULL)
+		return (c);
+	saved = errno;
+	cli_warn("cannot talk to sockbrokerd");
+	if (saved == ENOENT)
+		fprintf(stderr, "sockbroker: or name its socket with -s "
+		    "SOCKET\n");
+	return (NULL);
 }
 
 volatile sig_atomic_t	cli_stopped;

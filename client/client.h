@@ -119,6 +119,8 @@ int	 conn_oserror(int, const char *);
 int	 conn_protoerror(struct sb_conn *, const char *);
 int	 conn_broken(int, const char *);
 void	 conn_error(const Sockbroker__Error *);
+const char *conn_connect_from(const char *);
+int	 conn_connect_error(const char *, const char *, int);
 
 /* conn-frame.c */
 int	 conn_write(struct sb_conn *, const uint8_t *, size_t);

@@ -5,10 +5,18 @@
  * turned into errno and a kind.
  */
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "client.h"
+
+static int	conn_ingroup(gid_t);
+static void	conn_groupname(gid_t, char *, size_t);
 
 static __thread char		conn_lastmsg[256];
 static __thread struct sb_error	conn_lasterr = { 0, SB_ERR_OS, "" };
@@ -101,4 +109,92 @@ conn_error(const Sockbroker__Error *e)
 		errno = EIO;
 	else
 		errno = errnum;
+}
+
+/* Whether this process has gid as its effective or a supplementary group. */
+static int
+conn_ingroup(gid_t gid)
+{
+	gid_t	 groups[256];
+	int	 i, n;
+
+	if (getegid() == gid)
+		return (1);
+	if ((n = getgroups(256, groups)) == -1)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (groups[i] == gid)
+			return (1);
+	}
+	return (0);
+}
+
+/* The name of group gid into buf, or its number if it has none. */
+static void
+conn_groupname(gid_t gid, char *buf, size_t len)
+{
+	struct group	 gr, *res = NULL;
+	char		 tmp[1024];
+
+	if (getgrgid_r(gid, &gr, tmp, sizeof tmp, &res) == 0 && res != NULL)
+		snprintf(buf, len, "%s", gr.gr_name);
+	else
+		snprintf(buf, len, "%u", (unsigned int)gid);
+}
+
+/*
+ * Where sb_open's socket path comes from, for its messages: "" when the
+ * caller gave path, else the variable or the default.
+ */
+const char *
+conn_connect_from(const char *path)
+{
+	const char	*env = getenv("SOCKBROKER_SOCKET");
+
+	if (path != NULL && *path != '\0')
+		return ("");
+	if (env != NULL && *env != '\0')
+		return (" (SOCKBROKER_SOCKET)");
+	return (" (the default)");
+}
+
+/*
+ * Fails sb_open's connect to path (from: where the path came from) with
+ * errnum and a message for the person who meets it first: the path and the
+ * next step. For EACCES it names the socket's group if it can stat it.
+ */
+int
+conn_connect_error(const char *path, const char *from, int errnum)
+{
+	struct stat	 st;
+	char		 msg[256], group[32];
+	const char	*start = "start sockbrokerd (systemctl start "
+			    "sockbroker.socket) or set SOCKBROKER_SOCKET to "
+			    "its socket";
+
+	if (errnum == ENOENT)
+		snprintf(msg, sizeof msg, "no socket at %s%s: %s", path, from,
+		    start);
+	else if (errnum == ECONNREFUSED)
+		snprintf(msg, sizeof msg, "nothing listens on %s%s: %s", path,
+		    from, start);
+	else if (errnum == EACCES && stat(path, &st) == -1)
+		snprintf(msg, sizeof msg, "no permission to reach %s%s: a "
+		    "directory on its path is closed to this user", path, from);
+	else if (errnum == EACCES) {
+		conn_groupname(st.st_gid, group, sizeof group);
+		if (!conn_ingroup(st.st_gid) && (st.st_mode & S_IWGRP))
+			snprintf(msg, sizeof msg, "no permission to connect "
+			    "to %s%s (group %s, mode %04o): not in group %s "
+			    "(usermod -aG %s USER, then log in again)", path,
+			    from, group,
+			    (unsigned int)(st.st_mode & 07777), group, group);
+		else
+			snprintf(msg, sizeof msg, "no permission to connect "
+			    "to %s%s (group %s, mode %04o)", path, from, group,
+			    (unsigned int)(st.st_mode & 07777));
+	} else
+		snprintf(msg, sizeof msg, "cannot connect to sockbrokerd at "
+		    "%s%s", path, from);
+	return (conn_oserror(errnum, msg));
 }

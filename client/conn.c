@@ -196,6 +196,7 @@ static int
 conn_connect(struct sb_conn *c, const char *path, double deadline)
 {
 	struct sockaddr_un	 sun;
+	const char		*from = conn_connect_from(path);
 
 	if (path == NULL || *path == '\0')
 		path = getenv("SOCKBROKER_SOCKET");
@@ -219,7 +220,7 @@ conn_connect(struct sb_conn *c, const char *path, double deadline)
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return (conn_oserror(ETIMEDOUT, "sockbrokerd did not "
 			    "accept the connection in time"));
-		return (conn_oserror(errno, "cannot connect to sockbrokerd"));
+		return (conn_connect_error(path, from, errno));
 	}
 	return (0);
 }

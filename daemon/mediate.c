@@ -34,6 +34,8 @@ static int	mediate_can_send(struct session *, const Sockbroker__Request *,
 		    const struct handle *, const uint8_t *, size_t);
 static int	mediate_can_isotp(struct session *, const Sockbroker__Request *,
 		    const struct handle *, const struct sockaddr *, socklen_t);
+static void	mediate_refuse(struct session *, const Sockbroker__Request *,
+		    const struct policy_verdict *);
 
 /* The part of a policy context that comes from the peer and the socket. */
 static void
@@ -113,9 +115,28 @@ mediate_decide(struct session *s, const Sockbroker__Request *req,
 	}
 	if (v.permit)
 		return (0);
-	reply_error(s, req->id, SOCKBROKER__ERROR__KIND__POLICY, EACCES,
-	    "%s: %s", sbp_op_name(req), v.reason);
+	mediate_refuse(s, req, &v);
 	return (-1);
+}
+
+/*
+ * Answers a denial with the policy's reason and, for the person reading
+ * it, the file and the deciding rule as written (or that none matched).
+ */
+static void
+mediate_refuse(struct session *s, const Sockbroker__Request *req,
+    const struct policy_verdict *v)
+{
+	const char	*text = policy_rule_text(sbd_policy, v->line);
+
+	if (v->line == 0 || text == NULL)
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__POLICY, EACCES,
+		    "%s: %s in %s (nothing is permitted unless a rule says so)",
+		    sbp_op_name(req), v->reason, sbd_conf.policy_path);
+	else
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__POLICY, EACCES,
+		    "%s: %s (%s:%u: %s)", sbp_op_name(req), v->reason,
+		    sbd_conf.policy_path, v->line, text);
 }
 
 /* socket(): may this peer open a socket of this family, type and protocol? */

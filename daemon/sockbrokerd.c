@@ -80,17 +80,29 @@ sbd_number(const char *name, const char *arg, unsigned long min,
 
 /*
  * Loads the policy at start-up; a missing or broken one stops the daemon
- * (the file, line and column of a syntax error are in the message).
+ * (the file, line and column of a syntax error are in the message; for a
+ * missing file, where the example is and --policy).
  */
 static void
 sbd_policy_load(void)
 {
-	char	*cause = NULL;
+	const char	*example = policy_example_path();
+	char		*cause = NULL;
 
-	if ((sbd_policy = policy_load(sbd_conf.policy_path, &cause)) == NULL)
+	if ((sbd_policy = policy_load(sbd_conf.policy_path, &cause)) != NULL) {
+		log_info("policy %s: %zu rules", sbd_conf.policy_path,
+		    policy_nrules(sbd_policy));
+		return;
+	}
+	if (errno != ENOENT)
 		fatalx("policy: %s", cause);
-	log_info("policy %s: %zu rules", sbd_conf.policy_path,
-	    policy_nrules(sbd_policy));
+	if (access(example, R_OK) == 0)
+		fatalx("policy: %s; copy the example, %s, to it and edit it "
+		    "(check it with sockbroker policy check), or name another "
+		    "file with --policy PATH", cause, example);
+	fatalx("policy: %s; write one (the example policy is systemd/"
+	    "policy.conf in the sources; %s is not installed), or name "
+	    "another file with --policy PATH", cause, example);
 }
 
 /*

@@ -88,6 +88,13 @@ policy_default_path(void)
 	return (POLICY_CONF);
 }
 
+/* Where make install puts the example policy (beside the default one). */
+const char *
+policy_example_path(void)
+{
+	return (POLICY_CONF ".example");
+}
+
 /* Reads all of an open file of at most POLICY_MAXSIZE bytes; NULL on error. */
 static char *
 policy_read(int fd, const char *path, char **cause)

@@ -112,6 +112,7 @@ struct policy_proto {
 
 /* policy.c */
 const char	*policy_default_path(void);
+const char	*policy_example_path(void);
 struct policy	*policy_load(const char *, char **);
 void		 policy_free(struct policy *);
 size_t		 policy_nrules(const struct policy *);

@@ -105,7 +105,7 @@ expect_can 1 "has no CAN_RAW|lo is not a CAN interface" -s "$sock" \
     cansend lo 123#11
 expect_can 1 "has no CAN_RAW|lo is not a CAN interface" -s "$sock" \
     candump -T 100 lo
-expect_can 1 "cannot talk to sockbrokerd" -s "$dir/nothing.sock" \
+expect_can 1 "no socket at $dir/nothing.sock" -s "$dir/nothing.sock" \
     candump -T 100 lo
 echo "PASS: candump and cansend errors"
 
