@@ -99,6 +99,10 @@ t0=$(date +%s)
 DEB_BUILD_OPTIONS=$opts dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1 ||
     fail "dpkg-buildpackage -us -uc -b failed"
 say "dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS=$opts): $(($(date +%s) - t0)) s"
+# The symbols file must list what the library exports (a merge adding
+# calls fails here until debian/libsockbroker0.symbols has them).
+grep -q 'dpkg-gensymbols: warning' "$work/build.log" &&
+    fail "debian/libsockbroker0.symbols is out of date: $(grep -A30 'dpkg-gensymbols: warning' "$work/build.log" | grep '^+ ')"
 cd "$work" || exit 99
 changes=$(ls "$work"/sockbroker_*.changes)
 lintian --fail-on error "$changes" >"$work/lintian.log" 2>&1 ||
