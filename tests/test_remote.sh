@@ -316,6 +316,15 @@ py_start() {
 
 if [ -n "${SB_PYTHON:-}" ] &&
     [ -f "${SB_PYTHONPATH:-/nonexistent}/sockbroker/__init__.py" ]; then
+	# A sanitizer build's module needs ASan's runtime loaded first (as in
+	# tests/test_python.sh): exported for this block's Python runs only.
+	asan=$(ldd "$SB_PYTHONPATH"/sockbroker/_sockbroker*.so 2>/dev/null |
+	    awk '/libasan/ { print $3; exit }')
+	asan_options=${ASAN_OPTIONS-}
+	if [ -n "$asan" ]; then
+		export LD_PRELOAD=$asan
+		export ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+	fi
 	run 60 py env SOCKBROKER_SOCKET="$url" SB_LOCAL="$sock" \
 	    PYTHONPATH="$SB_PYTHONPATH" PYTHONDONTWRITEBYTECODE=1 \
 	    "$SB_PYTHON" "$(dirname "$0")/remote/py_remote.py"
@@ -354,6 +363,10 @@ if [ -n "${SB_PYTHON:-}" ] &&
 	wait_no_ssh "ssh killed mid-call"
 	wait_no_far "ssh killed mid-call"
 	echo "ok: ssh killed mid-call"
+	if [ -n "$asan" ]; then
+		unset LD_PRELOAD
+		ASAN_OPTIONS=$asan_options
+	fi
 else
 	echo "the Python binding was not built: its checks skipped"
 fi
