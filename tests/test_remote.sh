@@ -301,7 +301,7 @@ py_start() {
 	line=$3
 	shift 3
 	SOCKBROKER_SOCKET="$url" PYTHONPATH="$SB_PYTHONPATH" \
-	    PYTHONDONTWRITEBYTECODE=1 "$@" "$SB_PYTHON" \
+	    PYTHONDONTWRITEBYTECODE=1 "$@" env ${py_env:-} "$SB_PYTHON" \
 	    "$(dirname "$0")/remote/$script" >"$dir/$name.out" \
 	    2>"$dir/$name.err" &
 	py=$!
@@ -317,15 +317,12 @@ py_start() {
 if [ -n "${SB_PYTHON:-}" ] &&
     [ -f "${SB_PYTHONPATH:-/nonexistent}/sockbroker/__init__.py" ]; then
 	# A sanitizer build's module needs ASan's runtime loaded first (as in
-	# tests/test_python.sh): exported for this block's Python runs only.
+	# tests/test_python.sh): for the Python runs only (pgrep hangs with it).
 	asan=$(ldd "$SB_PYTHONPATH"/sockbroker/_sockbroker*.so 2>/dev/null |
 	    awk '/libasan/ { print $3; exit }')
-	asan_options=${ASAN_OPTIONS-}
-	if [ -n "$asan" ]; then
-		export LD_PRELOAD=$asan
-		export ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
-	fi
-	run 60 py env SOCKBROKER_SOCKET="$url" SB_LOCAL="$sock" \
+	py_env=${asan:+LD_PRELOAD=$asan ASAN_OPTIONS=detect_leaks=0}
+	# shellcheck disable=SC2086 # py_env is a list of words
+	run 60 py env $py_env SOCKBROKER_SOCKET="$url" SB_LOCAL="$sock" \
 	    PYTHONPATH="$SB_PYTHONPATH" PYTHONDONTWRITEBYTECODE=1 \
 	    "$SB_PYTHON" "$(dirname "$0")/remote/py_remote.py"
 	[ "$st" -eq 0 ] || fail "the Python binding over ssh: status $st"
@@ -344,7 +341,8 @@ if [ -n "${SB_PYTHON:-}" ] &&
 	echo "ok: a SIGINT to the program's process group spares its ssh"
 
 	# A process that exits without closing: its ssh goes by itself.
-	run 60 pyexit env SOCKBROKER_SOCKET="$url" \
+	# shellcheck disable=SC2086 # py_env is a list of words
+	run 60 pyexit env $py_env SOCKBROKER_SOCKET="$url" \
 	    PYTHONPATH="$SB_PYTHONPATH" PYTHONDONTWRITEBYTECODE=1 \
 	    "$SB_PYTHON" -c 'import sockbroker; sockbroker.info()'
 	[ "$st" -eq 0 ] || fail "Python over ssh exiting unclosed: status $st"
@@ -363,10 +361,6 @@ if [ -n "${SB_PYTHON:-}" ] &&
 	wait_no_ssh "ssh killed mid-call"
 	wait_no_far "ssh killed mid-call"
 	echo "ok: ssh killed mid-call"
-	if [ -n "$asan" ]; then
-		unset LD_PRELOAD
-		ASAN_OPTIONS=$asan_options
-	fi
 else
 	echo "the Python binding was not built: its checks skipped"
 fi
