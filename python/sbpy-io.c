@@ -7,6 +7,7 @@
  */
 
 #include "sbpy.h"
+#include "sbpy-doc.h"
 
 #include <errno.h>
 #include <string.h>
@@ -264,19 +265,21 @@ sbpy_io_sendto(PyObject *self, PyObject *args)
 }
 
 PyMethodDef sbpy_io_methods[] = {
-	{ "recv", sbpy_io_recv, METH_VARARGS, "recv(bufsize[, flags])" },
+	{ "recv", sbpy_io_recv, METH_VARARGS,
+	  sbpy_doc_recv },
 	{ "recvfrom", sbpy_io_recvfrom, METH_VARARGS,
-	  "recvfrom(bufsize[, flags]) -> (data, address)" },
+	  sbpy_doc_recvfrom },
 	{ "recv_into", (PyCFunction)(void (*)(void))sbpy_io_recv_into,
 	  METH_VARARGS | METH_KEYWORDS,
-	  "recv_into(buffer[, nbytes[, flags]])" },
+	  sbpy_doc_recv_into },
 	{ "recvfrom_into", (PyCFunction)(void (*)(void))sbpy_io_recvfrom_into,
 	  METH_VARARGS | METH_KEYWORDS,
-	  "recvfrom_into(buffer[, nbytes[, flags]]) -> (nbytes, address)" },
-	{ "send", sbpy_io_send, METH_VARARGS, "send(data[, flags])" },
+	  sbpy_doc_recvfrom_into },
+	{ "send", sbpy_io_send, METH_VARARGS,
+	  sbpy_doc_send },
 	{ "sendall", sbpy_io_sendall, METH_VARARGS,
-	  "sendall(data[, flags])" },
+	  sbpy_doc_sendall },
 	{ "sendto", sbpy_io_sendto, METH_VARARGS,
-	  "sendto(data[, flags], address)" },
+	  sbpy_doc_sendto },
 	{ NULL, NULL, 0, NULL }
 };

@@ -5,6 +5,7 @@
  */
 
 #include "sbpy.h"
+#include "sbpy-doc.h"
 
 PyObject	*sbpy_socket_module;
 
@@ -41,26 +42,26 @@ sbpy_module_setdefaulttimeout(PyObject *self, PyObject *arg)
 
 static PyMethodDef sbpy_module_methods[] = {
 	{ "connect", sbpy_conn_connect, METH_VARARGS,
-	  "connect(path=None): (re)connect to the daemon at path" },
+	  sbpy_doc_connect_daemon },
 	{ "info", sbpy_conn_info, METH_NOARGS,
-	  "info() -> what the daemon said in Hello, as a dict" },
+	  sbpy_doc_info },
 	{ "_address", sbpy_address_roundtrip, METH_VARARGS,
-	  "_address(family, proto, address) -> (sockaddr, address)" },
+	  sbpy_doc_address },
 	{ "_fromfd", sbpy_socket_fromfd, METH_O,
-	  "_fromfd(fd) -> a token for a new handle of fd's socket" },
+	  sbpy_doc_fromfd },
 	{ "_after_fork_child", sbpy_conn_after_fork, METH_NOARGS,
-	  "forget the parent's connection (os.register_at_fork)" },
+	  sbpy_doc_after_fork },
 	{ "getdefaulttimeout", sbpy_module_getdefaulttimeout, METH_NOARGS,
-	  "getdefaulttimeout() -> timeout" },
+	  sbpy_doc_getdefaulttimeout },
 	{ "setdefaulttimeout", sbpy_module_setdefaulttimeout, METH_O,
-	  "setdefaulttimeout(timeout)" },
+	  sbpy_doc_setdefaulttimeout },
 	{ NULL, NULL, 0, NULL }
 };
 
 static struct PyModuleDef sbpy_module_def = {
 	PyModuleDef_HEAD_INIT,
 	.m_name = "sockbroker._sockbroker",
-	.m_doc = "Sockets held by sockbrokerd, through libsockbroker.",
+	.m_doc = sbpy_doc_module,
 	.m_size = -1,
 	.m_methods = sbpy_module_methods,
 };

@@ -6,6 +6,7 @@
  */
 
 #include "sbpy.h"
+#include "sbpy-doc.h"
 
 #include <linux/if_alg.h>
 
@@ -447,13 +448,13 @@ sbpy_msg_recvmsg_into(PyObject *self, PyObject *args)
 
 PyMethodDef sbpy_msg_methods[] = {
 	{ "sendmsg", sbpy_msg_sendmsg, METH_VARARGS,
-	  "sendmsg(buffers[, ancdata[, flags[, address]]])" },
+	  sbpy_doc_sendmsg },
 	{ "sendmsg_afalg", (PyCFunction)(void (*)(void))sbpy_msg_sendmsg_afalg,
 	  METH_VARARGS | METH_KEYWORDS,
-	  "sendmsg_afalg([msg], *, op[, iv[, assoclen[, flags]]])" },
+	  sbpy_doc_sendmsg_afalg },
 	{ "recvmsg", sbpy_msg_recvmsg, METH_VARARGS,
-	  "recvmsg(bufsize[, ancbufsize[, flags]])" },
+	  sbpy_doc_recvmsg },
 	{ "recvmsg_into", sbpy_msg_recvmsg_into, METH_VARARGS,
-	  "recvmsg_into(buffers[, ancbufsize[, flags]])" },
+	  sbpy_doc_recvmsg_into },
 	{ NULL, NULL, 0, NULL }
 };

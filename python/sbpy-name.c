@@ -7,6 +7,7 @@
  */
 
 #include "sbpy.h"
+#include "sbpy-doc.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -474,30 +475,30 @@ sbpy_name_if_indextoname(PyObject *self, PyObject *arg)
 PyMethodDef sbpy_name_methods[] = {
 	{ "getaddrinfo", (PyCFunction)(void (*)(void))sbpy_name_getaddrinfo,
 	  METH_VARARGS | METH_KEYWORDS,
-	  "getaddrinfo(host, port, family=0, type=0, proto=0, flags=0)" },
+	  sbpy_doc_getaddrinfo },
 	{ "getnameinfo", sbpy_name_getnameinfo, METH_VARARGS,
-	  "getnameinfo(sockaddr, flags) -> (host, port)" },
+	  sbpy_doc_getnameinfo },
 	{ "gethostname", sbpy_name_gethostname, METH_NOARGS,
-	  "gethostname() -> the daemon's host name" },
+	  sbpy_doc_gethostname },
 	{ "gethostbyname", sbpy_name_gethostbyname, METH_VARARGS,
-	  "gethostbyname(host) -> address" },
+	  sbpy_doc_gethostbyname },
 	{ "gethostbyname_ex", sbpy_name_gethostbyname_ex, METH_VARARGS,
-	  "gethostbyname_ex(host) -> (name, aliaslist, addresslist)" },
+	  sbpy_doc_gethostbyname_ex },
 	{ "gethostbyaddr", sbpy_name_gethostbyaddr, METH_VARARGS,
-	  "gethostbyaddr(host) -> (name, aliaslist, addresslist)" },
+	  sbpy_doc_gethostbyaddr },
 	{ "getfqdn", sbpy_name_getfqdn, METH_VARARGS,
-	  "getfqdn(name='') -> fully qualified name" },
+	  sbpy_doc_getfqdn },
 	{ "getservbyname", sbpy_name_getservbyname, METH_VARARGS,
-	  "getservbyname(servicename[, protocolname]) -> port" },
+	  sbpy_doc_getservbyname },
 	{ "getservbyport", sbpy_name_getservbyport, METH_VARARGS,
-	  "getservbyport(port[, protocolname]) -> name" },
+	  sbpy_doc_getservbyport },
 	{ "getprotobyname", sbpy_name_getprotobyname, METH_VARARGS,
-	  "getprotobyname(name) -> integer" },
+	  sbpy_doc_getprotobyname },
 	{ "if_nameindex", sbpy_name_if_nameindex, METH_NOARGS,
-	  "if_nameindex() -> [(index, name), ...]" },
+	  sbpy_doc_if_nameindex },
 	{ "if_nametoindex", sbpy_name_if_nametoindex, METH_O,
-	  "if_nametoindex(name) -> index" },
+	  sbpy_doc_if_nametoindex },
 	{ "if_indextoname", sbpy_name_if_indextoname, METH_O,
-	  "if_indextoname(index) -> name" },
+	  sbpy_doc_if_indextoname },
 	{ NULL, NULL, 0, NULL }
 };

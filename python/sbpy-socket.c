@@ -13,6 +13,7 @@
  */
 
 #include "sbpy.h"
+#include "sbpy-doc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -808,35 +809,43 @@ sbpy_socket_get_handle(PyObject *self, void *closure)
 
 static PyMethodDef sbpy_socket_methods[] = {
 	{ "_accept", sbpy_socket_accept, METH_NOARGS,
-	  "_accept() -> (token, address)" },
-	{ "bind", sbpy_socket_bind, METH_O, "bind(address)" },
-	{ "close", sbpy_socket_close, METH_NOARGS, "close()" },
-	{ "connect", sbpy_socket_connect, METH_O, "connect(address)" },
+	  sbpy_doc_accept },
+	{ "bind", sbpy_socket_bind, METH_O,
+	  sbpy_doc_bind },
+	{ "close", sbpy_socket_close, METH_NOARGS,
+	  sbpy_doc_close },
+	{ "connect", sbpy_socket_connect, METH_O,
+	  sbpy_doc_connect },
 	{ "connect_ex", sbpy_socket_connect_ex, METH_O,
-	  "connect_ex(address) -> errno" },
-	{ "detach", sbpy_socket_detach, METH_NOARGS, "detach() -> token" },
-	{ "_dup", sbpy_socket_dup, METH_NOARGS, "_dup() -> token" },
+	  sbpy_doc_connect_ex },
+	{ "detach", sbpy_socket_detach, METH_NOARGS,
+	  sbpy_doc_detach },
+	{ "_dup", sbpy_socket_dup, METH_NOARGS,
+	  sbpy_doc_dup },
 	{ "fileno", sbpy_socket_fileno, METH_NOARGS,
-	  "fileno() -> the data channel's descriptor" },
+	  sbpy_doc_fileno },
 	{ "_peekfileno", sbpy_socket_peekfileno, METH_NOARGS,
-	  "_peekfileno() -> fileno() if it needs no request, else -1" },
+	  sbpy_doc_peekfileno },
 	{ "getblocking", sbpy_socket_getblocking, METH_NOARGS,
-	  "getblocking()" },
+	  sbpy_doc_getblocking },
 	{ "getpeername", sbpy_socket_getpeername, METH_NOARGS,
-	  "getpeername()" },
+	  sbpy_doc_getpeername },
 	{ "getsockname", sbpy_socket_getsockname, METH_NOARGS,
-	  "getsockname()" },
+	  sbpy_doc_getsockname },
 	{ "getsockopt", sbpy_socket_getsockopt, METH_VARARGS,
-	  "getsockopt(level, option[, buflen])" },
-	{ "gettimeout", sbpy_socket_gettimeout, METH_NOARGS, "gettimeout()" },
-	{ "listen", sbpy_socket_listen, METH_VARARGS, "listen([backlog])" },
+	  sbpy_doc_getsockopt },
+	{ "gettimeout", sbpy_socket_gettimeout, METH_NOARGS,
+	  sbpy_doc_gettimeout },
+	{ "listen", sbpy_socket_listen, METH_VARARGS,
+	  sbpy_doc_listen },
 	{ "setblocking", sbpy_socket_setblocking, METH_O,
-	  "setblocking(flag)" },
+	  sbpy_doc_setblocking },
 	{ "setsockopt", sbpy_socket_setsockopt, METH_VARARGS,
-	  "setsockopt(level, option, value[, optlen])" },
+	  sbpy_doc_setsockopt },
 	{ "settimeout", sbpy_socket_settimeout, METH_O,
-	  "settimeout(timeout)" },
-	{ "shutdown", sbpy_socket_shutdown, METH_O, "shutdown(how)" },
+	  sbpy_doc_settimeout },
+	{ "shutdown", sbpy_socket_shutdown, METH_O,
+	  sbpy_doc_shutdown },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -861,8 +870,7 @@ static PyGetSetDef sbpy_socket_getset[] = {
 PyTypeObject sbpy_socket_type = {
 	PyVarObject_HEAD_INIT(NULL, 0)
 	.tp_name = "_sockbroker.socket",
-	.tp_doc = "socket(family=AF_INET, type=SOCK_STREAM, proto=0, "
-	    "fileno=None): a socket held by sockbrokerd",
+	.tp_doc = sbpy_doc_socket,
 	.tp_basicsize = sizeof(sbpy_sock),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_new = sbpy_socket_new,

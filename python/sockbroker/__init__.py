@@ -64,7 +64,15 @@ def _intenum(value, enum_klass):
 
 
 class socket(_sockbroker.socket):
-    """A socket held by sockbrokerd: the stdlib's socket.socket."""
+    """A socket held by sockbrokerd: the stdlib's socket.socket.
+
+    socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None) asks the
+    daemon for the socket, which its policy may refuse (PermissionError
+    with the rule's reason). Every method of the stdlib's class is here
+    with the same arguments, address forms, timeouts and exceptions;
+    fileno() is the socket's data channel, for select, selectors and
+    asyncio. fileno= takes what detach() returned, not a descriptor.
+    """
 
     __slots__ = ["__weakref__", "_io_refs", "_closed"]
 

@@ -33,7 +33,10 @@ _sc = _socketcan()
 
 
 class SockbrokerBus(_sc.SocketcanBus):
-    """python-can's SocketcanBus over sockbroker sockets."""
+    """python-can's SocketcanBus over sockbroker sockets:
+    can.Bus(interface="sockbroker", channel="vcan0", ...) takes the
+    socketcan interface's arguments; channel names the daemon's
+    interface."""
 
     def __init__(self, channel="", *args, **kwargs):
         super().__init__(channel, *args, **kwargs)
