@@ -5,7 +5,9 @@
 #                      ./run/sockbroker.sock in the foreground
 # quickstart.sh check  build and run every test: make check, again with
 #                      AddressSanitizer (./build-asan), the daemon and the
-#                      unit tests under valgrind, and make distcheck
+#                      unit tests under valgrind, make distcheck, and (as
+#                      root) make check-deb: the Debian packages built,
+#                      installed, run and purged
 #
 # Missing build dependencies are installed with apt-get (through sudo when
 # not root). Nothing is installed system-wide besides those packages.
@@ -218,6 +220,10 @@ cmd_check() {
 	fi
 	if [ -f build/Makefile ]; then
 		step "make distcheck" distcheck || :
+	fi
+	# About 2 minutes; it installs and purges packages, so root only.
+	if [ -f build/Makefile ] && [ "$(id -u)" -eq 0 ]; then
+		step "Debian package (make check-deb)" make -C build check-deb || :
 	fi
 
 	echo
