@@ -18,12 +18,18 @@ cd "$(dirname "$0")"
 top=$PWD
 jobs=$(nproc 2>/dev/null || echo 2)
 packages=(build-essential autoconf automake libtool pkg-config
-	libprotobuf-c-dev protobuf-c-compiler libevent-dev check valgrind tshark
-	libsystemd-dev libcap-ng-dev systemd clang libclang-rt-14-dev
-	python3-dev python3-pytest python3-can)
+	libprotobuf-c-dev protobuf-c-compiler libevent-dev check
+	libsystemd-dev libcap-ng-dev systemd python3-dev python3-pytest
+	python3-can)
+# What check needs more: the programs the tests run (test_run.sh, the VM
+# harness, test_remote.sh, test_man.sh) and the Debian packaging tools.
+check_packages=(valgrind tshark clang libclang-rt-14-dev python3-scapy
+	netcat-openbsd tcpdump openssh-server mandoc qemu-system-x86 busybox-static can-utils cpio
+	git dpkg-dev debhelper dh-python lintian)
 valgrind_daemon="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 -q"
 valgrind_tests=(valgrind --leak-check=full --error-exitcode=1 -q
 	--child-silent-after-fork=yes)
+py_modules="pytest, can"	# the Python binding's tests import these
 results=()
 failed=0
 
@@ -48,7 +54,7 @@ deps_missing() {
 		pkg-config --exists "$mod" 2>/dev/null || return 0
 	done
 	# the Python binding's tests: Debian's interpreter with pytest and can
-	/usr/bin/python3 -c 'import pytest, can' 2>/dev/null || return 0
+	/usr/bin/python3 -c "import $py_modules" 2>/dev/null || return 0
 	return 1
 }
 
@@ -205,7 +211,11 @@ EOF
 cmd_check() {
 	local start r
 	start=$(date +%s)
-	deps_install valgrind tshark systemd-analyze clang
+	packages+=("${check_packages[@]}")
+	py_modules="$py_modules, scapy"
+	deps_install valgrind tshark systemd-analyze clang nc tcpdump \
+	    /usr/sbin/sshd mandoc qemu-system-x86_64 busybox candump cpio git \
+	    dpkg-buildpackage dh lintian
 	bootstrap
 	if step "build (./build)" build_in build; then
 		step "make check" check_in build || :
