@@ -264,6 +264,7 @@ channel_close(struct handle *h)
 	if (ch->drain_ev != NULL)
 		event_free(ch->drain_ev);
 	if (ch->linger != NULL) {
+		h->session->pending--;
 		reply_empty(h->session, ch->linger->id);
 		sockbroker__request__free_unpacked(ch->linger, NULL);
 		event_free(ch->linger_ev);
@@ -527,6 +528,7 @@ channel_linger(struct handle *h, Sockbroker__Request *req)
 		fatalx("evtimer_new failed");
 	evtimer_add(ch->linger_ev, &tv);
 	ch->linger = req;
+	h->session->pending++;		/* a parked request, for session_busy_cb */
 	return (OP_PARKED);
 }
 

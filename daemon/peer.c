@@ -17,6 +17,12 @@
  * (a frame in part, or frames not handled while reading is stopped) is
  * copied into the peer's own buffer, sized to what it must hold. So an
  * idle peer holds no buffer at all, in either direction.
+ *
+ * A peer that shuts its writing side (a half-close: dial-stdio passes one
+ * on when its input ends) still gets the answers to what it sent: the
+ * frames read are handled, and the peer is lost only once the session has
+ * nothing in progress (busy_cb) and every reply went, or when it closes
+ * altogether (POLLHUP, looked at every PEER_HUP_MS while it lingers).
  */
 
 #include <sys/uio.h>
@@ -24,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +39,7 @@
 
 #define PEER_READ_SIZE	65536	/* the shared read buffer */
 #define PEER_MAX_FDS	256	/* descriptors waiting in one queue */
+#define PEER_HUP_MS	1000	/* a half-closed peer: how often to look */
 
 /* A reply in the output queue. */
 struct peer_frame {
@@ -57,6 +65,9 @@ static void	peer_advance(struct peer *, size_t);
 static void	peer_frame_free(struct peer *, struct peer_frame *);
 static struct peer_frame *peer_pack(struct peer *, const ProtobufCMessage *);
 static void	peer_append(struct peer *, struct peer_frame *);
+static void	peer_half_closed(struct peer *);
+static int	peer_linger(struct peer *);
+static void	peer_hup_cb(evutil_socket_t, short, void *);
 
 /*
  * Sets up the framing for a connected socket fd, which it owns from now
@@ -83,6 +94,9 @@ peer_init(struct peer *p, int fd, size_t max_in)
 	event_add(p->rev, NULL);
 	p->reading = 1;
 	p->batch = 0;
+	p->eof = 0;
+	p->hupev = NULL;
+	p->busy_cb = NULL;
 }
 
 /* Closes the connection and drops whatever was still queued or read. */
@@ -100,7 +114,9 @@ peer_free(struct peer *p)
 		event_free(p->rev);
 	if (p->wev != NULL)
 		event_free(p->wev);
-	p->rev = p->wev = NULL;
+	if (p->hupev != NULL)
+		event_free(p->hupev);
+	p->rev = p->wev = p->hupev = NULL;
 	if (p->fd != -1)
 		close(p->fd);
 	p->fd = -1;
@@ -116,7 +132,7 @@ peer_queued(struct peer *p)
 /*
  * Reads what the peer sent: into its own buffer if it holds a frame in
  * part, else into the shared one, and writes the replies to what it read
- * in one go. EOF or an error loses the peer.
+ * in one go. An error loses the peer; EOF ends only the reading.
  */
 static void
 peer_read_cb(evutil_socket_t fd, short what, void *arg)
@@ -138,9 +154,12 @@ peer_read_cb(evutil_socket_t fd, short what, void *arg)
 	if (n == -1 && (errno == EINTR || errno == EAGAIN ||
 	    errno == EWOULDBLOCK))
 		return;
-	if (n <= 0) {
-		p->lost_cb(p, n == 0 ? "connection closed" : strerror(errno),
-		    p->arg);
+	if (n == 0) {
+		peer_half_closed(p);
+		return;
+	}
+	if (n == -1) {
+		p->lost_cb(p, strerror(errno), p->arg);
 		return;
 	}
 	p->batch = 1;
@@ -261,10 +280,73 @@ peer_resume(struct peer *p)
 	if (p->reading || peer_queued(p) > p->high / 2)
 		return (0);
 	p->reading = 1;
-	event_add(p->rev, NULL);
+	if (!p->eof)
+		event_add(p->rev, NULL);
 	if (p->in != NULL)
 		return (peer_input(p));
 	return (0);
+}
+
+/*
+ * The peer shut its writing side: read no more, but answer what it sent
+ * (the frames in its buffer too), then lose it (peer_linger). A peer that
+ * closed altogether is lost at once.
+ */
+static void
+peer_half_closed(struct peer *p)
+{
+	struct pollfd	 pfd = { .fd = p->fd, .events = 0 };
+	struct timeval	 tv = { PEER_HUP_MS / 1000, PEER_HUP_MS % 1000 * 1000 };
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR))) {
+		p->lost_cb(p, "connection closed", p->arg);
+		return;
+	}
+	p->eof = 1;
+	event_del(p->rev);
+	p->hupev = event_new(sbd_base, -1, EV_PERSIST, peer_hup_cb, p);
+	if (p->hupev == NULL)
+		fatalx("event_new failed");	/* libevent out of memory */
+	event_add(p->hupev, &tv);
+	log_debug("peer: half-closed, answering what it sent");
+	if (p->reading && p->in != NULL && peer_input(p) == -1)
+		return;
+	peer_write_cb(p->fd, EV_WRITE, p);
+}
+
+/*
+ * After a half-close: loses the peer when nothing is left to answer (no
+ * reply queued, no whole frame unread, the session not busy). Returns -1
+ * then (touch nothing).
+ */
+static int
+peer_linger(struct peer *p)
+{
+	size_t	 flen;
+
+	if (!p->eof || !TAILQ_EMPTY(&p->out))
+		return (0);
+	if (p->in != NULL && sbp_frame_check(p->in, p->inlen, p->max_in,
+	    &flen) == 1)
+		return (0);		/* reading is stopped: frames wait */
+	if (p->busy_cb != NULL && p->busy_cb(p, p->arg))
+		return (0);
+	p->lost_cb(p, "connection closed", p->arg);
+	return (-1);
+}
+
+/* A half-closed peer, now and then: closed altogether, or done? */
+static void
+peer_hup_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer	*p = arg;
+	struct pollfd	 pfd = { .fd = p->fd, .events = 0 };
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR))) {
+		p->lost_cb(p, "connection closed", p->arg);
+		return;
+	}
+	(void)peer_linger(p);
 }
 
 /*
@@ -282,7 +364,9 @@ peer_write_cb(evutil_socket_t fd, short what, void *arg)
 		event_add(p->wev, NULL);
 	else
 		event_del(p->wev);
-	(void)peer_resume(p);
+	if (peer_resume(p) == -1)
+		return;
+	(void)peer_linger(p);
 }
 
 /*

@@ -31,6 +31,7 @@ static int			 session_stopping;	/* no more trims */
 static int	session_frame_cb(struct peer *, const uint8_t *, size_t,
 		    void *);
 static void	session_lost_cb(struct peer *, const char *, void *);
+static int	session_busy_cb(struct peer *, void *);
 static void	session_dispatch(struct session *, Sockbroker__Request *);
 static enum op_result	session_op(struct session *, Sockbroker__Request *);
 static int	session_hold(struct session *, Sockbroker__Request *);
@@ -64,6 +65,7 @@ session_create(int fd)
 	peer_init(&s->peer, fd, sbd_conf.max_frame);
 	s->peer.frame_cb = session_frame_cb;
 	s->peer.lost_cb = session_lost_cb;
+	s->peer.busy_cb = session_busy_cb;
 	s->peer.arg = s;
 	TAILQ_INSERT_TAIL(&sessions, s, entry);
 	session_nsessions++;
@@ -232,6 +234,18 @@ static void
 session_lost_cb(struct peer *p, const char *why, void *arg)
 {
 	session_lost(arg, why);
+}
+
+/*
+ * Whether requests of the session are still in progress (parked, resolving,
+ * held for the names): a half-closed peer waits for their answers.
+ */
+static int
+session_busy_cb(struct peer *p, void *arg)
+{
+	struct session	*s = arg;
+
+	return (s->pending > 0 || !s->named);
 }
 
 /*

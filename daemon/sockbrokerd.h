@@ -126,8 +126,10 @@ struct peer {
 	int			 fd;
 	struct event		*rev;		/* readable */
 	struct event		*wev;		/* writable, while output waits */
-	int			 reading;	/* rev added: not stopped */
+	int			 reading;	/* taking frames: not stopped */
 	int			 batch;		/* in the read callback */
+	int			 eof;		/* the peer shut its writing side */
+	struct event		*hupev;		/* after eof: gone altogether? */
 	uint8_t			*in;		/* what is left read; NULL: none */
 	size_t			 inlen;		/* bytes in in */
 	size_t			 insize;	/* bytes allocated at in */
@@ -141,6 +143,7 @@ struct peer {
 	int			(*frame_cb)(struct peer *, const uint8_t *,
 				    size_t, void *);
 	void			(*lost_cb)(struct peer *, const char *, void *);
+	int			(*busy_cb)(struct peer *, void *);
 	void			*arg;
 };
 

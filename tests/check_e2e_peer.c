@@ -4,7 +4,10 @@
  * pieces: split at every byte of the header and of the body, one byte at a
  * time, and a frame larger than one read. Each request is answered once,
  * in order, and a frame that announces more than the maximum is refused
- * before the rest arrives.
+ * before the rest arrives. A client that half-closes (shutdown SHUT_WR, as
+ * dial-stdio passes on the end of its input) gets every answer to what it
+ * sent, those of requests still waiting too, then EOF; one that closes
+ * altogether with a request waiting is dropped at once.
  */
 
 #include <sys/socket.h>
@@ -18,9 +21,13 @@
 #include "fixture.h"
 
 #define PEER_PAUSE_US	2000	/* between pieces: the daemon reads each */
+#define PEER_BURST	200	/* requests sent before a half-close */
+#define PEER_WAIT	0.3	/* seconds a parked receive waits */
 
 static uint8_t	*peer_gethostname_frame(uint64_t, size_t *);
 static void	 peer_expect_name(int, uint64_t);
+static uint32_t	 peer_udp(int);
+static void	 peer_send_recv(int, uint32_t, uint64_t, double);
 
 /* A whole gethostname frame with id, its length in *len; the caller frees. */
 static uint8_t *
@@ -149,6 +156,86 @@ START_TEST(test_frame_header_over_the_maximum_closes_before_the_body)
 }
 END_TEST
 
+/* A UDP socket (unbound: nothing arrives) on connection fd: its handle. */
+static uint32_t
+peer_udp(int fd)
+{
+	return (rawconn_socket(fd, AF_INET, SOCK_DGRAM, 0));
+}
+
+/* Sends a receive on handle h that parks for timeout seconds. */
+static void
+peer_send_recv(int fd, uint32_t h, uint64_t id, double timeout)
+{
+	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
+	Sockbroker__RecvRequest	 op = SOCKBROKER__RECV_REQUEST__INIT;
+
+	op.handle = h;
+	op.bufsize = 64;
+	op.has_timeout = 1;
+	op.timeout = timeout;
+	req.id = id;
+	req.op_case = SOCKBROKER__REQUEST__OP_RECV;
+	req.recv = &op;
+	rawconn_send_request(fd, &req);
+}
+
+START_TEST(test_half_close_gets_every_answer_then_eof)
+{
+	Sockbroker__Response	*resp;
+	uint8_t			*all, *f;
+	size_t			 len, flen;
+	uint32_t		 h;
+	double			 t0;
+	int			 fd, i;
+
+	fd = rawconn_start(NULL);
+	h = peer_udp(fd);
+	/* A receive that parks, then a burst of lookups in one write. */
+	peer_send_recv(fd, h, 5, PEER_WAIT);
+	all = NULL;
+	len = 0;
+	for (i = 0; i < PEER_BURST; i++) {
+		f = peer_gethostname_frame(100 + i, &flen);
+		all = realloc(all, len + flen);
+		ck_assert_ptr_nonnull(all);
+		memcpy(all + len, f, flen);
+		len += flen;
+		free(f);
+	}
+	rawconn_send(fd, all, len);
+	free(all);
+	t0 = fixture_now();
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	for (i = 0; i < PEER_BURST; i++)
+		peer_expect_name(fd, 100 + i);
+	/* The parked receive's answer comes when it times out, then EOF. */
+	resp = rawconn_recv(fd);
+	ck_assert_uint_eq(resp->id, 5);
+	ck_assert_ptr_nonnull(resp->error);
+	ck_assert_int_eq(resp->error->errnum, EAGAIN);
+	sockbroker__response__free_unpacked(resp, NULL);
+	ck_assert(fixture_now() - t0 >= PEER_WAIT - 0.05);
+	ck_assert(rawconn_is_closed(fd));
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_close_with_a_request_parked_drops_the_client)
+{
+	int	 fd, base;
+
+	base = fixture_fd_baseline();
+	fd = rawconn_start(NULL);
+	peer_send_recv(fd, peer_udp(fd), 5, 3600);
+	ck_assert_int_ge(fixture_fd_count(), base + 2);	/* client, UDP */
+	close(fd);
+	/* Lost at once, not at the next look (PEER_HUP_MS) or never. */
+	ck_assert_msg(fixture_fd_wait(base) <= base,
+	    "the daemon kept a closed client with a receive parked");
+}
+END_TEST
+
 /* The peer suite. */
 Suite *
 e2e_peer_suite(void)
@@ -161,6 +248,8 @@ e2e_peer_suite(void)
 	tcase_add_test(tc, test_frame_larger_than_a_read_is_answered);
 	tcase_add_test(tc,
 	    test_frame_header_over_the_maximum_closes_before_the_body);
+	tcase_add_test(tc, test_half_close_gets_every_answer_then_eof);
+	tcase_add_test(tc, test_close_with_a_request_parked_drops_the_client);
 	s = suite_create("e2e_peer");
 	suite_add_tcase(s, tc);
 	return (s);
