@@ -90,14 +90,42 @@ cli_run_socket(const char *path, char *buf, size_t len)
 	return ((size_t)snprintf(buf, len, "%s/%s", cwd, path) < len ? 0 : -1);
 }
 
-/* Sets the environment the shim reads. */
+/*
+ * Whether LD_PRELOAD list pre starts with a sanitizer's runtime, which must
+ * stay the first library loaded (ASan refuses to run otherwise).
+ */
+static int
+cli_run_sanitizer_first(const char *pre)
+{
+	size_t	 n = strcspn(pre, ": ");
+	char	 first[PATH_MAX];
+
+	if (n >= sizeof first)
+		return (0);
+	memcpy(first, pre, n);
+	first[n] = '\0';
+	return (strstr(first, "libasan") != NULL ||
+	    strstr(first, "clang_rt.asan") != NULL);
+}
+
+/*
+ * Sets the environment the shim reads. The shim goes first in LD_PRELOAD,
+ * so that its socket calls win over any other preload's, but after a
+ * sanitizer's runtime that must come first (a sanitizer build's tests).
+ */
 static int
 cli_run_env(const char *shim, const char *path, const char *families)
 {
 	const char	*old = getenv("LD_PRELOAD");
 	char		*pre, sock[PATH_MAX];
+	size_t		 n;
 
-	if (old != NULL && *old != '\0') {
+	if (old != NULL && *old != '\0' && cli_run_sanitizer_first(old)) {
+		n = strcspn(old, ": ");
+		if (asprintf(&pre, "%.*s:%s%s", (int)n, old, shim,
+		    old + n) == -1)
+			return (-1);
+	} else if (old != NULL && *old != '\0') {
 		if (asprintf(&pre, "%s:%s", shim, old) == -1)
 			return (-1);
 	} else if ((pre = strdup(shim)) == NULL)
