@@ -231,14 +231,4 @@ fcntl(int fd, int cmd, ...)
 }
 
 /* fcntl64: glibc's name for fcntl(2) in programs built since 2.28. */
-PRELOAD_EXPORT int
-fcntl64(int fd, int cmd, ...)
-{
-	va_list	 ap;
-	int	 r;
-
-	va_start(ap, cmd);
-	r = preload_fcntl_va(fd, cmd, ap);
-	va_end(ap);
-	return (r);
-}
+PRELOAD_EXPORT int	 fcntl64(int, int, ...) __attribute__((alias("fcntl")));
