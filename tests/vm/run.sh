@@ -245,6 +245,7 @@ build_initramfs() {
 		esac
 	)
 	install -m 0755 "$here"/test_*.sh "$root/tests/"
+	install -D -m 0644 "$here/guest-lib.sh" "$root/usr/share/sb-vm/lib.sh"
 	install -m 0755 "$here/sb-python" "$root/bin/sb-python"
 	for p in "$here"/bench_*.sh; do
 		install -D -m 0755 "$p" "$root/bench/$(basename "$p" .sh)"

@@ -8,7 +8,7 @@
 # bus. The shim brokers AF_CAN there by default (no --family) and answers
 # if_nametoindex and the interface ioctls from the daemon.
 #   0. in such a namespace there is no vcan0, and the same programs without
-#      sockbroker run fail;
+#      sockbroker run fail (python-can's in case 4);
 #   1. frames root sends reach the brokered candump (plain, and -t A -d:
 #      SO_TIMESTAMP and SO_RXQ_OVFL through the channel) as they reach
 #      root's candump with a filter of the permitted ids, byte for byte,
@@ -45,24 +45,9 @@ dir=/tmp/test_run_can
 rm -rf "$dir" && mkdir -p "$dir" && chmod 755 "$dir" || exit 1
 sock=$dir/sb.sock
 uid=65534
-failed=0
 idle=60000		# -T for every candump: a ceiling, if a case hangs
 pids=
-
-pass() {
-	echo "PASS: $*"
-}
-
-fail() {
-	echo "FAIL: $*"
-	failed=$((failed + 1))
-}
-
-# Shows a file in the log of a failed case.
-show() {
-	echo "---- $1"
-	cat "$1"
-}
+. /usr/share/sb-vm/lib.sh
 
 # Runs $@ as uid 65534 in a new network namespace (only lo, down).
 nsuser() {
@@ -73,22 +58,6 @@ nsuser() {
 # Runs $@ as nsuser does, through sockbroker run (default mode).
 run() {
 	nsuser "$SB_CLI" run -s "$sock" -- "$@"
-}
-
-# The CAN_RAW receivers of the guest's namespace (the daemon's sockets and
-# root's candumps; see test_can_cli.sh).
-receivers() {
-	cat /proc/net/can/rcvlist_* | grep -c ' raw$'
-}
-
-# Waits until the kernel has at least $1 receivers.
-wait_receivers() {
-	tries=300
-	while [ "$(receivers)" -lt "$1" ]; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
 }
 
 # Waits until file $1 has $2 lines (60 s at most), half a second more for
@@ -125,24 +94,6 @@ same() {
 	fi
 }
 
-# Case $1: command $2... must exit with status $status_want and say
-# something matching the extended regular expression $msg_want.
-expect_exit() {
-	what=$1
-	shift
-	"$@" >"$dir/cmd.out" 2>&1
-	status=$?
-	if [ "$status" -ne "$status_want" ]; then
-		fail "$what: exit $status, not $status_want"
-		show "$dir/cmd.out"
-	elif ! grep -Eq "$msg_want" "$dir/cmd.out"; then
-		fail "$what: no message matching '$msg_want'"
-		show "$dir/cmd.out"
-	else
-		pass "$what: exit $status: $(head -n 1 "$dir/cmd.out")"
-	fi
-}
-
 # Root's candump on vcan0 ($2 on: more arguments) into $dir/$1.out, in the
 # background.
 dump() {
@@ -157,19 +108,13 @@ cat >"$dir/policy.conf" <<EOF
 permit $uid family can proto raw iface vcan0 can-id 0x100-0x1ff
 EOF
 chmod 644 "$dir/policy.conf"
-"$SB_DAEMON" --listen "$sock" --socket-mode 0666 --foreground --verbose \
-    --no-privdrop --policy "$dir/policy.conf" >"$dir/daemon.log" 2>&1 &
-daemon=$!
-tries=300
-until "$SB_CLI" -s "$sock" info >/dev/null 2>&1; do
-	tries=$((tries - 1))
-	if [ "$tries" -eq 0 ] || ! kill -0 "$daemon" 2>/dev/null; then
-		echo "FAIL: sockbrokerd did not come up on $sock"
-		show "$dir/daemon.log"
-		exit 1
-	fi
-	sleep 0.1
-done
+start_daemon "$sock" "$dir/policy.conf" --socket-mode 0666 --verbose
+daemon=$started
+if ! wait_daemon "$sock"; then
+	echo "FAIL: sockbrokerd did not come up on $sock"
+	show "$sock.log"
+	exit 1
+fi
 
 # ---- 0. the namespace has no CAN interface; without the broker, no bus
 if nsuser ip -o link show >"$dir/links.out" 2>&1 &&
@@ -198,7 +143,8 @@ expect_exit "plain cansend vcan0 in the namespace" \
 permitted="123#DEADBEEF 100# 1FF#R 155#R3 00000123#1122 123##311223344
 1A0#0102030405060708"
 refused="7FF#00 200#01 0FF#02 12345678#03 1ABCDEF0#R"
-npermitted=$(echo $permitted | wc -w)
+npermitted=$(echo "$permitted" | wc -w)
+nrefused=$(echo "$refused" | wc -w)
 
 # ---- 1. receiving: root's frames through the broker, refused ids held
 base=$(receivers)
@@ -217,8 +163,7 @@ done
 wait_lines "$dir/sb.out" "$npermitted"
 wait_lines "$dir/sbt.out" "$npermitted"
 stop_all
-if [ "$(wc -l <"$dir/all.out")" -eq "$((npermitted + $(echo $refused | wc -w)))" ]
-then
+if [ "$(wc -l <"$dir/all.out")" -eq $((npermitted + nrefused)) ]; then
 	pass "root's candump saw every frame ($(wc -l <"$dir/all.out"))"
 else
 	fail "root's candump saw $(wc -l <"$dir/all.out") frames"
@@ -306,6 +251,11 @@ else:
     print("recv %s %x %s" % (m.channel, m.arbitration_id, m.data.hex()))
 bus.shutdown()
 PY
+	status_want=1
+	msg_want="OSError: \[Errno 19\] No such device"
+	expect_exit "plain python-can socketcan in the namespace" \
+	    nsuser env LD_LIBRARY_PATH="$SB_VM_LIBPATH" \
+	    PYTHONDONTWRITEBYTECODE=1 "$SB_VM_PYTHON" "$dir/pycan.py"
 	base=$(receivers)
 	dump py vcan0
 	wait_receivers $((base + 1)) || fail "root's candump did not bind"
@@ -342,15 +292,7 @@ else
 	fail "no host Python in the guest ('${SB_VM_PYTHON:-}')"
 fi
 
-kill -TERM "$daemon"
-wait "$daemon"
-status=$?
-if [ "$status" -ne 0 ]; then
-	fail "sockbrokerd exited $status"
-	tail -n 30 "$dir/daemon.log"
-elif [ "$failed" -ne 0 ]; then
-	echo "---- the daemon's log"
-	tail -n 40 "$dir/daemon.log"
-fi
+[ "$failed" -ne 0 ] && show "$sock.log"
+stop_daemon "$daemon" "$sock"
 echo "$failed failed"
 [ "$failed" -eq 0 ]
