@@ -2,11 +2,16 @@
 /*
  * The address families the daemon serves and the socket types it knows:
  * their values, the names the policy and the audit log use, the names the
- * CLI prints, and for each family a socket that any kernel having it
- * accepts (the daemon's start-up probe, whose result Hello lists).
+ * CLI prints, for each family a socket that any kernel having it
+ * accepts (the daemon's start-up probe, whose result Hello lists), and
+ * for a family whose sockets reach only interfaces of its own kind, their
+ * hardware type (sockbroker run brokers it where the program's network
+ * namespace has none).
  */
 
 #include <sys/socket.h>
+
+#include <net/if_arp.h>
 
 #include <stddef.h>
 #include <string.h>
@@ -15,18 +20,18 @@
 
 /* In the order Hello lists them. */
 static const struct kernel_family kernel_families[] = {
-	{ AF_UNIX, "unix", "AF_UNIX", SOCK_DGRAM, 0 },
-	{ AF_INET, "inet", "AF_INET", SOCK_DGRAM, 0 },
-	{ AF_INET6, "inet6", "AF_INET6", SOCK_DGRAM, 0 },
-	{ AF_PACKET, "packet", "AF_PACKET", SOCK_DGRAM, 0 },
-	{ AF_NETLINK, "netlink", "AF_NETLINK", SOCK_RAW, 0 },
-	{ AF_VSOCK, "vsock", "AF_VSOCK", SOCK_STREAM, 0 },
-	{ AF_CAN, "can", "AF_CAN", SOCK_RAW, 1 },		/* CAN_RAW */
-	{ AF_TIPC, "tipc", "AF_TIPC", SOCK_RDM, 0 },
-	{ AF_ALG, "alg", "AF_ALG", SOCK_SEQPACKET, 0 },
-	{ AF_BLUETOOTH, "bluetooth", "AF_BLUETOOTH", SOCK_RAW, 1 }, /* HCI */
-	{ AF_QIPCRTR, "qipcrtr", "AF_QIPCRTR", SOCK_DGRAM, 0 },
-	{ AF_RDS, "rds", "AF_RDS", SOCK_SEQPACKET, 0 },
+	{ AF_UNIX, "unix", "AF_UNIX", SOCK_DGRAM, 0, -1 },
+	{ AF_INET, "inet", "AF_INET", SOCK_DGRAM, 0, -1 },
+	{ AF_INET6, "inet6", "AF_INET6", SOCK_DGRAM, 0, -1 },
+	{ AF_PACKET, "packet", "AF_PACKET", SOCK_DGRAM, 0, -1 },
+	{ AF_NETLINK, "netlink", "AF_NETLINK", SOCK_RAW, 0, -1 },
+	{ AF_VSOCK, "vsock", "AF_VSOCK", SOCK_STREAM, 0, -1 },
+	{ AF_CAN, "can", "AF_CAN", SOCK_RAW, 1, ARPHRD_CAN },	/* CAN_RAW */
+	{ AF_TIPC, "tipc", "AF_TIPC", SOCK_RDM, 0, -1 },
+	{ AF_ALG, "alg", "AF_ALG", SOCK_SEQPACKET, 0, -1 },
+	{ AF_BLUETOOTH, "bluetooth", "AF_BLUETOOTH", SOCK_RAW, 1, -1 }, /* HCI */
+	{ AF_QIPCRTR, "qipcrtr", "AF_QIPCRTR", SOCK_DGRAM, 0, -1 },
+	{ AF_RDS, "rds", "AF_RDS", SOCK_SEQPACKET, 0, -1 },
 };
 #define KERNEL_NFAMILIES (sizeof kernel_families / sizeof kernel_families[0])
 

@@ -61,6 +61,8 @@ struct kernel_family {
 	const char		*cname;		/* "AF_INET": the CLI */
 	int			 probe_type;	/* a socket any kernel having */
 	int			 probe_protocol; /* the family accepts */
+	int			 hatype;	/* ARPHRD_* of the only interfaces
+						   its sockets reach; -1: any */
 };
 
 /* A socket type. */

@@ -4,7 +4,8 @@
  * tries the local call first and goes to the daemon when the kernel
  * refuses it (EPERM, EACCES: raw and packet sockets) or lacks the family
  * (EAFNOSUPPORT: a namespace without it), or at once for the families of
- * SOCKBROKER_RUN_FAMILIES. A local socket whose bind gets EACCES (a port
+ * SOCKBROKER_RUN_FAMILIES and for a family whose interfaces the program's
+ * namespace lacks (AF_CAN without a CAN interface: preload-if.c). A local socket whose bind gets EACCES (a port
  * below ip_unprivileged_port_start) moves to the daemon: a brokered one
  * takes its options and its number.
  */
@@ -114,7 +115,7 @@ socket(int family, int type, int protocol)
 	if (preload_inside())
 		return (preload_fd_high(preload_libc.socket(family, type,
 		    protocol)));
-	if (preload_forced(family))
+	if (preload_forced(family) || preload_if_absent(family))
 		return (preload_broker_socket(family, type, protocol, 0));
 	if ((fd = preload_libc.socket(family, type, protocol)) != -1 ||
 	    (errno != EPERM && errno != EACCES && errno != EAFNOSUPPORT))

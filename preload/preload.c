@@ -90,6 +90,10 @@ preload_resolve(void)
 	PRELOAD_SYM(fcntl, "fcntl");
 	PRELOAD_SYM(execve, "execve");
 	PRELOAD_SYM(execvpe, "execvpe");
+	PRELOAD_SYM(if_nametoindex, "if_nametoindex");
+	PRELOAD_SYM(if_indextoname, "if_indextoname");
+	PRELOAD_SYM(if_nameindex, "if_nameindex");
+	PRELOAD_SYM(if_freenameindex, "if_freenameindex");
 #undef PRELOAD_SYM
 	preload_libc = l;
 }

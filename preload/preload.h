@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <net/if.h>
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -67,6 +69,10 @@ struct preload_libc {
 	int	(*fcntl)(int, int, ...);
 	int	(*execve)(const char *, char *const[], char *const[]);
 	int	(*execvpe)(const char *, char *const[], char *const[]);
+	unsigned int (*if_nametoindex)(const char *);
+	char	*(*if_indextoname)(unsigned int, char *);
+	struct if_nameindex *(*if_nameindex)(void);
+	void	(*if_freenameindex)(struct if_nameindex *);
 };
 
 /*
@@ -134,6 +140,9 @@ double		 preload_sock_timeout(struct preload_sock *, int, int);
 
 /* preload-socket.c: socket, bind, connect, listen, accept */
 int		 preload_broker_socket(int, int, int, int);
+
+/* preload-if.c: if_nametoindex, if_indextoname, if_nameindex */
+int		 preload_if_absent(int);
 
 /* preload-close.c: close, dup*, fcntl, closefrom, close_range */
 int		 preload_close_one(int);

@@ -416,7 +416,41 @@ grep -q 'PermissionError: \[Errno 1\] Operation not permitted' \
 [ "$(grep -c "^sockbroker run: cannot reach sockbrokerd at $dir/nothing.sock" \
     "$dir/nodaemon.err")" -eq 1 ] || fail "no daemon: not one warning line"
 
+# ---- interface names the program's namespace lacks: the daemon's ---------
+# if_nametoindex, if_indextoname and if_nameindex answer locally first and
+# ask the daemon for a name or index the program's namespace lacks: a
+# bridge of index 4242 in the daemon's namespace only. Without the shim
+# the name is unknown.
+run_if_names() {
+	in_ns ip link add sbrun0 index 4242 type bridge ||
+	    fail "cannot add a bridge to $netns"
+	cat >"$dir/ifnames.py" <<'PY'
+import socket
+print("index", socket.if_nametoindex("sbrun0"))
+print("name", socket.if_indextoname(4242))
+print("listed", [i for i in socket.if_nameindex() if i[1] == "sbrun0"])
+print("lo", socket.if_nametoindex("lo"))
+try:
+    socket.if_nametoindex("nosuch0")
+except OSError as e:
+    print("nosuch0", e)
+PY
+	run ifnames /usr/bin/python3 "$dir/ifnames.py" ||
+	    fail "interface names through sockbroker run: status $?"
+	printf '%s\n' "index 4242" "name sbrun0" "listed [(4242, 'sbrun0')]" \
+	    "lo 1" "nosuch0 no interface with this name" >"$dir/ifnames.want"
+	cmp -s "$dir/ifnames.want" "$dir/ifnames.out" ||
+	    fail "interface names: not the daemon's ($(cat "$dir/ifnames.out"))"
+	plain ifnames-plain /usr/bin/python3 "$dir/ifnames.py" &&
+	    fail "interface names: sbrun0 is known without the shim"
+	grep -q 'OSError: no interface with this name' \
+	    "$dir/ifnames-plain.err" ||
+	    fail "interface names: not the local error without the shim"
+	in_ns ip link del sbrun0
+}
+run_if_names
+
 daemon_stop
 echo "PASS: python3 ping, scapy, nc -l 80, tcpdump (fd-pass and refused)," \
     "refusal errno, fork, exec, fork server, inetd-style exec, descriptors," \
-    "no daemon"
+    "no daemon, the daemon's interface names"

@@ -5,8 +5,9 @@
 # RAW, BCM, ISO-TP and J1939, AF_TIPC, AF_ALG) on a real Linux kernel, booted
 # in qemu (TCG; no KVM needed).
 #
-# It builds an initramfs of busybox (static), sockbrokerd, the CLI, the VM
-# test programs and can-utils with the shared libraries they need, and the
+# It builds an initramfs of busybox (static), sockbrokerd, the CLI and
+# sockbroker run's shim, the VM test programs, can-utils and util-linux's
+# unshare and setpriv with the shared libraries they need, and the
 # kernel modules from Debian's linux-image-amd64 with their dependencies;
 # boots it with that kernel and the host's root shared read-only over 9p
 # (the guest's Python tests run the host's interpreter from it, on the
@@ -45,7 +46,10 @@ modules=(can can-raw can-bcm can-isotp can-j1939 vcan tipc af_alg algif_hash
 programs=(tests/vm/check_can_raw tests/vm/check_can_proto
 	tests/vm/check_tipc_alg tests/vm/check_can_chan)
 benches=(tests/bench/bench_can)	# in /bench: SB_VM_TESTS=bench runs them
-canutils=(candump cansend)
+canutils=(candump cansend cangen)
+# util-linux's, in /usr/bin (busybox's setpriv cannot change uids): a test
+# runs programs as uid 65534 in a network namespace of its own.
+utils=(/usr/bin/unshare /usr/bin/setpriv)
 packages=(qemu-system-x86 busybox-static can-utils cpio)
 pypackages=(python3 python3-pytest python3-can)	# for $python, if Debian's
 python=${SB_PYTHON:-/usr/bin/python3}	# the host's, run in the guest over 9p
@@ -229,11 +233,19 @@ build_initramfs() {
 		for p in "${canutils[@]}"; do
 			copy_elf "$(command -v "$p")" "/usr/bin/$p"
 		done
+		for p in "${utils[@]}"; do
+			copy_elf "$p" "$p"
+		done
+		# sockbroker run's shim, where the CLI (/bin/sockbroker) looks
+		# for it in a build tree: preload/.libs/ beside itself.
+		copy_elf "$builddir/preload/.libs/libsockbroker-preload.so" \
+		    /bin/preload/.libs/libsockbroker-preload.so
 		case ${SB_DAEMON_WRAPPER:-} in
 		valgrind*) copy_valgrind ;;
 		esac
 	)
 	install -m 0755 "$here"/test_*.sh "$root/tests/"
+	install -D -m 0644 "$here/guest-lib.sh" "$root/usr/share/sb-vm/lib.sh"
 	install -m 0755 "$here/sb-python" "$root/bin/sb-python"
 	for p in "$here"/bench_*.sh; do
 		install -D -m 0755 "$p" "$root/bench/$(basename "$p" .sh)"
@@ -256,8 +268,9 @@ main() {
 	# (grep -q would stop reading early: busybox's SIGPIPE, pipefail.)
 	[ -x /bin/busybox ] && /bin/busybox --list | grep -x modprobe >/dev/null ||
 	    fail "/bin/busybox (busybox-static) is missing"
-	for p in "${canutils[@]}" cpio; do
-		command -v "$p" >/dev/null || fail "$p is missing (can-utils, cpio)"
+	for p in "${canutils[@]}" cpio "${utils[@]}"; do
+		command -v "$p" >/dev/null ||
+		    fail "$p is missing (can-utils, cpio, util-linux)"
 	done
 	mkdir -p "$cache" "$work"
 	exec 9>"$cache/.lock"

@@ -19,72 +19,10 @@ dir=/tmp/test_can_cli
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
 sock=$dir/sb.sock
 export SOCKBROKER_SOCKET=$sock
-failed=0
 idle=30000		# -T for both candumps: a ceiling, if a case hangs
 real=
 sbd=
-
-pass() {
-	echo "PASS: $*"
-}
-
-fail() {
-	echo "FAIL: $*"
-	failed=$((failed + 1))
-}
-
-# Shows a file in the log of a failed case.
-show() {
-	echo "---- $1"
-	cat "$1"
-}
-
-# Starts a daemon on socket $1 with policy $2, a child of this shell (so
-# that wait sees its status); its pid in $started.
-start_daemon() {
-	"$SB_DAEMON" --listen "$1" --foreground --no-privdrop --policy "$2" \
-	    >"$1.log" 2>&1 &
-	started=$!
-}
-
-# Waits until the daemon on socket $1 answers.
-wait_daemon() {
-	tries=100
-	until "$SB_CLI" -s "$1" info >/dev/null 2>&1; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
-# Stops daemon $1 (socket $2): it must exit 0.
-stop_daemon() {
-	kill -TERM "$1"
-	wait "$1"
-	status=$?
-	if [ "$status" -eq 0 ]; then
-		pass "sockbrokerd on $2 exited 0"
-	else
-		fail "sockbrokerd on $2 exited $status"
-		show "$2.log"
-	fi
-}
-
-# The CAN_RAW receivers the kernel has: one per filter, error filter or
-# default filter of each bound socket (lines ending in "raw").
-receivers() {
-	cat /proc/net/can/rcvlist_* | grep -c ' raw$'
-}
-
-# Waits until the kernel has at least $1 receivers.
-wait_receivers() {
-	tries=100
-	while [ "$(receivers)" -lt "$1" ]; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
+. /usr/share/sb-vm/lib.sh
 
 # Starts real candump and sockbroker candump with the same arguments ($2
 # on) and waits until both have bound: each registers $1 receivers.
@@ -137,28 +75,6 @@ compare_both() {
 		show "$dir/sb.out"
 	else
 		pass "$1 ($lines lines the same)"
-	fi
-}
-
-# Case $1: command $2... must exit with status $status_want and say
-# something matching the extended regular expression $msg_want (nothing
-# at all if $msg_want is empty).
-expect_exit() {
-	what=$1
-	shift
-	"$@" >"$dir/cmd.out" 2>&1
-	status=$?
-	if [ "$status" -ne "$status_want" ]; then
-		fail "$what: exit $status, not $status_want"
-		show "$dir/cmd.out"
-	elif [ -z "$msg_want" ] && [ -s "$dir/cmd.out" ]; then
-		fail "$what: said something"
-		show "$dir/cmd.out"
-	elif [ -n "$msg_want" ] && ! grep -Eq "$msg_want" "$dir/cmd.out"; then
-		fail "$what: no message matching '$msg_want'"
-		show "$dir/cmd.out"
-	else
-		pass "$what: exit $status: $(head -n 1 "$dir/cmd.out")"
 	fi
 }
 
