@@ -34,8 +34,9 @@
  * Sharers. A channel belongs to every handle that shares it (the one that
  * made it, slot 0, and those an import with join gave it: a fork child, a
  * program exec'ed, as one open file description is shared after fork),
- * of any connection; it has its own duplicate of the socket, so that it
- * outlives the handle that made it, and it closes when its last sharer
+ * of any connection; it relays on its owner's descriptor of the socket
+ * (another sharer's when the owner leaves), so it outlives the handle
+ * that made it at no descriptor more, and it closes when its last sharer
  * closes and no share token holds it (channel_hold: an exec closes the
  * exporter's connection before the new program imports). Until then, a
  * channel with no sharer is suspended: nothing is relayed (what the
@@ -88,6 +89,7 @@
 #define CHAN_ROUNDS	4		/* datagram batches a callback */
 #define CHAN_DRAIN_MS	16		/* longest wait for an empty pair */
 #define CHAN_SHARERS	256		/* slots: the pad byte of a SEND */
+#define CHAN_LAST_ROUNDS 8		/* channel_stream_in calls at the end */
 
 enum chan_state {
 	CHAN_DATA,			/* relaying */
@@ -109,13 +111,14 @@ struct chan_queue {
 struct channel {
 	struct handle	*h;		/* the owner; NULL: no sharer */
 	int		 fd;		/* our end of the pair */
-	int		 sock;		/* our duplicate of the socket */
+	int		 sock;		/* the socket: the owner's descriptor */
 	struct handle	**sharers;	/* by slot; NULL: free */
 	unsigned int	 nslots;	/* allocated, up to CHAN_SHARERS */
 	unsigned int	 nsharers;
 	unsigned int	 next_slot;	/* where the next join looks first */
 	unsigned int	 holds;		/* share tokens that may join it */
 	int		 warned;	/* a SEND of an unknown slot logged */
+	int		 last;		/* channel_last_words: no session */
 	int		 stream;	/* SOCK_STREAM pair */
 	enum chan_state	 state;
 	int		 sock_eof;	/* the socket said EOF: read no more */
@@ -228,8 +231,10 @@ static int	channel_send_wait(struct channel *, uint32_t);
 static void	channel_send_timeout_cb(evutil_socket_t, short, void *);
 static enum chan_state	channel_state(const struct handle *);
 static void	channel_free(struct channel *, struct handle *);
+static void	channel_last_words(struct channel *);
 static void	channel_suspend(struct channel *);
 static void	channel_owner(struct channel *);
+static void	channel_rebind(struct channel *, struct handle *);
 static int	channel_slot(struct channel *);
 static struct handle	*channel_writer(struct channel *,
 		    const struct sbc_msg *);
@@ -262,12 +267,7 @@ channel_open(struct handle *h, int *clientfd)
 		return (-1);
 	}
 	ch = xcalloc(1, sizeof *ch);
-	if ((ch->sock = fcntl(h->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
-		close(sv[0]);
-		close(sv[1]);
-		free(ch);
-		return (-1);
-	}
+	ch->sock = h->fd;
 	ch->h = h;
 	ch->fd = sv[0];
 	ch->stream = type == SOCK_STREAM;
@@ -325,7 +325,32 @@ channel_owner(struct channel *ch)
 
 	for (i = 0; ch->sharers[i] == NULL; i++)
 		;
-	ch->h = ch->sharers[i];
+	channel_rebind(ch, ch->sharers[i]);
+}
+
+/*
+ * h owns ch from now on: the relay's socket events are on h's descriptor
+ * (the same socket), so that a channel costs no descriptor more, and they
+ * are armed again as they were.
+ */
+static void
+channel_rebind(struct channel *ch, struct handle *h)
+{
+	int	 i;
+
+	ch->h = h;
+	ch->sock = h->fd;
+	for (i = 0; i < 2; i++) {
+		if (ch->armed & (1U << i))
+			event_del(ch->ev[i]);
+		event_free(ch->ev[i]);
+		ch->ev[i] = event_new(sbd_base, ch->sock, (i % 2 == 0 ?
+		    EV_READ : EV_WRITE) | EV_PERSIST, channel_cb, ch);
+		/* Out of memory in libevent: not something a client chose. */
+		if (ch->ev[i] == NULL)
+			fatalx("event_new failed");
+	}
+	ch->armed &= ~3U;
 	channel_arm(ch);
 }
 
@@ -434,9 +459,30 @@ channel_join(struct channel *ch, struct handle *h)
 	if (ch->h == NULL) {
 		ch->h = h;		/* resumed: what waited goes on */
 		channel_drain(ch);
-		channel_arm(ch);
+		channel_rebind(ch, h);
 	}
 	return (0);
+}
+
+/*
+ * A stream channel's last sharer h is gone without a close that waited
+ * for the drain: its session was lost, as when its process exits with the
+ * socket open (a fork child's _exit). What it wrote is in the pair; it is
+ * sent now, as much as the socket takes without waiting (CHAN_LAST_ROUNDS
+ * reads at most), as the kernel sends what a process wrote before it
+ * exited. No answer goes anywhere: a stream's SEND has none.
+ */
+static void
+channel_last_words(struct channel *ch)
+{
+	int	 i;
+
+	if (!ch->stream || ch->h == NULL)
+		return;
+	ch->last = 1;
+	for (i = 0; i < CHAN_LAST_ROUNDS && !ch->dead && !ch->in_eof &&
+	    !ch->blocked && !ch->wfail; i++)
+		channel_stream_in(ch);
 }
 
 /* Frees ch, its last sharer h (NULL: none) gone: its close answered. */
@@ -445,6 +491,8 @@ channel_free(struct channel *ch, struct handle *h)
 {
 	int		 i;
 
+	if (h != NULL && h->session->dead)
+		channel_last_words(ch);
 	channel_kill(ch);
 	for (i = 0; i < 4; i++)
 		event_free(ch->ev[i]);
@@ -461,7 +509,6 @@ channel_free(struct channel *ch, struct handle *h)
 	free(ch->ibuf);
 	if (ch->stream && --chan_pipe_users == 0)
 		channel_pipe_close();
-	close(ch->sock);
 	free(ch->sharers);
 	free(ch);
 }
@@ -1631,7 +1678,7 @@ channel_stream_run(struct channel *ch)
 			r = channel_send(ch, &m, &ch->iprog);
 		else if (m.hdr.type == SBC_SHUT)
 			shutdown(ch->sock, SHUT_WR);	/* what came before went */
-		if (s->dead || ch->dead)
+		if ((s->dead && !ch->last) || ch->dead)
 			return (-1);
 		if (r == 0) {
 			off += (size_t)len;

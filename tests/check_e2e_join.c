@@ -9,7 +9,9 @@
  * first, its whole connection too (the exec case), or the importer; a
  * SEND with a slot no sharer holds is dropped and logged once; a token
  * joins once, and a token of a handle without a channel is ENXIO and
- * stays good for sb_import.
+ * stays good for sb_import. A stream channel's last sharer whose process
+ * goes away without closing it (its connection gone) still has what it
+ * wrote sent.
  */
 
 #include <sys/socket.h>
@@ -19,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,7 @@
 
 #define JOIN_DGRAMS	20		/* datagrams two sharers read */
 #define JOIN_TIMEOUT	10.0		/* seconds any call may take */
+#define JOIN_LAST	(3 * SBC_MAX_DATA)	/* bytes written, then gone */
 
 static int	 join_udp(struct sockaddr_storage *, socklen_t *);
 static int	 join_shared(sb_conn *, int, sb_conn *);
@@ -290,6 +294,52 @@ START_TEST(test_join_twice_and_without_a_channel)
 }
 END_TEST
 
+/*
+ * The last sharer of a stream channel goes away without a close, as a
+ * process that exits, and the daemon sees its connection end before it
+ * read what it wrote into the channel (the daemon stopped meanwhile: the
+ * connection closed first, then the data written, on a duplicate of the
+ * channel): all it wrote reaches the peer, then EOF.
+ */
+START_TEST(test_join_last_sharer_gone_without_close_sends_what_it_wrote)
+{
+	sb_conn		*a = fixture_open(), *p = fixture_open();
+	struct sbc_hdr	 hdr;
+	char		*buf;
+	size_t		 got = 0, chunk = SBC_MAX_DATA, off;
+	ssize_t		 n;
+	int		 srv, cli, i, fd;
+
+	ck_assert_ptr_nonnull(buf = malloc(JOIN_LAST));
+	fixture_tcp_pair(a, p, AF_INET, &srv, &cli);
+	ck_assert_int_ne(fd = sb_fileno(a, srv), -1);
+	ck_assert_int_ne(fd = dup(fd), -1);
+	for (i = 0; i < JOIN_LAST; i++)
+		buf[i] = (char)('a' + i % 26);
+	ck_assert_int_eq(kill(fixture_pid(), SIGSTOP), 0);
+	sb_forget_conn(a);
+	for (off = 0; off < JOIN_LAST; off += chunk) {
+		sbc_encode(&hdr, SBC_SEND, 0, 0, 0, 0, 0, chunk);
+		ck_assert_int_eq(write(fd, &hdr, sizeof hdr),
+		    (ssize_t)sizeof hdr);
+		ck_assert_int_eq(write(fd, buf + off, chunk), (ssize_t)chunk);
+	}
+	close(fd);
+	usleep(100000);
+	ck_assert_int_eq(kill(fixture_pid(), SIGCONT), 0);
+	ck_assert_int_eq(sb_settimeout(p, cli, JOIN_TIMEOUT), 0);
+	memset(buf, 0, JOIN_LAST);
+	while ((n = sb_recv(p, cli, buf + got, JOIN_LAST - got, 0)) > 0)
+		got += (size_t)n;
+	ck_assert_int_eq(n, 0);
+	ck_assert_uint_eq(got, JOIN_LAST);
+	for (i = 0; i < JOIN_LAST; i++)
+		ck_assert_int_eq(buf[i], 'a' + i % 26);
+	free(buf);
+	sb_close_conn(p);
+}
+END_TEST
+
 /* The suite of this file. */
 Suite *
 e2e_join_suite(void)
@@ -305,6 +355,8 @@ e2e_join_suite(void)
 	tcase_add_test(tc, test_join_importer_closes_first);
 	tcase_add_test(tc, test_join_bogus_slot_is_dropped_and_logged_once);
 	tcase_add_test(tc, test_join_twice_and_without_a_channel);
+	tcase_add_test(tc,
+	    test_join_last_sharer_gone_without_close_sends_what_it_wrote);
 	suite_add_tcase(s, tc);
 	return (s);
 }
