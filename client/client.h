@@ -37,6 +37,8 @@ struct conn_handle {
 	int	 type;
 	int	 protocol;
 	int	 chanfd;	/* its data channel (sb_fileno), or -1 */
+	unsigned int slot;	/* its sharer slot on it (sb_import_channel) */
+	int	 shared;	/* sb_share'd or joined: others may share it */
 	size_t	 rest;		/* stream channel: chunk bytes not yet read */
 	int	 peer;		/* stream: connected or connecting, known */
 };
@@ -46,6 +48,7 @@ struct conn_chan {
 	int	 h;
 	int	 fd;
 	int	 stream;	/* a SOCK_STREAM pair */
+	unsigned int slot;	/* conn_handle's: a SEND's pad */
 	double	 timeout;
 	size_t	 rest;
 	int	 peer;		/* conn_handle's */
@@ -157,7 +160,8 @@ void	 conn_handle_timeout(struct sb_conn *, int, protobuf_c_boolean *,
 	     double *);
 int	 conn_handle_chan(struct sb_conn *, int, struct conn_chan *);
 int	 conn_handle_setchan(struct sb_conn *, int, int);
-int	 conn_handle_takechan(struct sb_conn *, int, int *);
+int	 conn_handle_takechan(struct sb_conn *, int, int *, int *);
+void	 conn_handle_setshared(struct sb_conn *, int);
 void	 conn_handle_setrest(struct sb_conn *, int, size_t);
 void	 conn_handle_setpeer(struct sb_conn *, int);
 

@@ -18,7 +18,7 @@
 static int	conn_ingroup(gid_t);
 static void	conn_groupname(gid_t, char *, size_t);
 
-static __thread char		conn_lastmsg[256];
+static __thread char		conn_lastmsg[SBP_MAX_MESSAGE];
 static __thread struct sb_error	conn_lasterr = { 0, SB_ERR_OS, "" };
 
 /* The last error of a call made by this thread. */

@@ -57,6 +57,8 @@ conn_handle_add(struct sb_conn *c, int h, double timeout,
 	e->type = hr != NULL ? hr->type : 0;
 	e->protocol = hr != NULL ? hr->protocol : 0;
 	e->chanfd = -1;
+	e->slot = hr != NULL && hr->has_slot ? hr->slot : 0;
+	e->shared = hr != NULL && hr->has_slot;
 	e->rest = 0;
 	e->peer = 0;
 	pthread_mutex_unlock(&c->lock);
@@ -150,6 +152,7 @@ conn_handle_chan(struct sb_conn *c, int h, struct conn_chan *ch)
 		ch->h = h;
 		ch->fd = e->chanfd;
 		ch->stream = e->type == SOCK_STREAM;
+		ch->slot = e->slot;
 		ch->timeout = e->timeout;
 		ch->rest = e->rest;
 		ch->peer = e->peer;
@@ -187,10 +190,10 @@ conn_handle_setchan(struct sb_conn *c, int h, int fd)
 /*
  * Takes h's channel descriptor out of the table (the caller closes it):
  * the descriptor, or -1 if h has none; *stream says whether it is a
- * stream pair.
+ * stream pair, *shared whether another handle may share it.
  */
 int
-conn_handle_takechan(struct sb_conn *c, int h, int *stream)
+conn_handle_takechan(struct sb_conn *c, int h, int *stream, int *shared)
 {
 	struct conn_handle	*e;
 	int			 fd = -1;
@@ -199,10 +202,23 @@ conn_handle_takechan(struct sb_conn *c, int h, int *stream)
 	if ((e = conn_handle_find(c, h)) != NULL) {
 		fd = e->chanfd;
 		*stream = e->type == SOCK_STREAM;
+		*shared = e->shared;
 		e->chanfd = -1;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return (fd);
+}
+
+/* Notes that h's channel may have other sharers (sb_share made a token). */
+void
+conn_handle_setshared(struct sb_conn *c, int h)
+{
+	struct conn_handle	*e;
+
+	pthread_mutex_lock(&c->lock);
+	if ((e = conn_handle_find(c, h)) != NULL)
+		e->shared = 1;
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Records how much of a stream channel's current chunk is left unread. */

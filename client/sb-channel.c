@@ -646,6 +646,7 @@ sb_channel_send_start(struct sb_conn *c, struct conn_chan *ch,
 	sbc_encode(&hdr, SBC_SEND, call != NULL ? (uint32_t)call->id : 0,
 	    sb_channel_send_ms(t, start), (uint32_t)flags, alen,
 	    msg->msg_controllen, len);
+	hdr.pad = (uint8_t)ch->slot;	/* whose answer it is: a sharer's */
 	iov[0].iov_base = &hdr;
 	iov[0].iov_len = sizeof hdr;
 	iov[1].iov_base = msg->msg_name;

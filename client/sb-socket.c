@@ -276,7 +276,7 @@ sb_close(sb_conn *c, int h)
 {
 	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__CloseRequest op = SOCKBROKER__CLOSE_REQUEST__INIT;
-	int			 fd, stream = 0, r;
+	int			 fd, stream = 0, shared = 0, r;
 
 	if (conn_valid(c) == -1)
 		return (-1);
@@ -285,10 +285,18 @@ sb_close(sb_conn *c, int h)
 	req.close = &op;
 	/*
 	 * A stream channel is shut for writing first: the daemon passes on
-	 * what it holds, then the close (which waits for that) goes on.
+	 * what it holds, then the close (which waits for that) goes on. A
+	 * channel other processes may share is not shut (that would shut it
+	 * for them too): it is closed first, and the daemon's EOF is the
+	 * last close of it, anywhere.
 	 */
-	if ((fd = conn_handle_takechan(c, h, &stream)) != -1 && stream)
+	fd = conn_handle_takechan(c, h, &stream, &shared);
+	if (fd != -1 && stream && !shared)
 		shutdown(fd, SHUT_WR);
+	else if (fd != -1 && shared) {
+		close(fd);
+		fd = -1;
+	}
 	conn_handle_del(c, h);
 	r = sb_socket_empty(c, &req);
 	if (fd != -1)
@@ -332,8 +340,10 @@ sb_share(sb_conn *c, int h, unsigned char token[SB_TOKEN_LEN])
 		return (-1);
 	if (resp->token->token.len != SB_TOKEN_LEN)
 		r = conn_protoerror(c, "bad token in response");
-	else
+	else {
 		memcpy(token, resp->token->token.data, SB_TOKEN_LEN);
+		conn_handle_setshared(c, h);
+	}
 	sockbroker__response__free_unpacked(resp, NULL);
 	return (r);
 }
@@ -354,6 +364,44 @@ sb_import(sb_conn *c, const unsigned char token[SB_TOKEN_LEN])
 	req.import = &op;
 	return (sb_socket_handle(c, &req, sb_getdefaulttimeout(c), NULL,
 	    NULL));
+}
+
+/*
+ * A handle for the socket an sb_share token holds, sharing the data
+ * channel the shared handle had: fd, a descriptor of that channel the
+ * caller inherited, becomes the handle's (the library's to close with it).
+ */
+SB_EXPORT int
+sb_import_channel(sb_conn *c, const unsigned char token[SB_TOKEN_LEN], int fd)
+{
+	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
+	Sockbroker__ImportRequest op = SOCKBROKER__IMPORT_REQUEST__INIT;
+	Sockbroker__Response	*resp;
+	uint32_t		 h;
+	int			 dfd;
+
+	if (conn_valid(c) == -1)
+		return (-1);
+	if (fd < 0)
+		return (conn_oserror(EBADF, "no channel descriptor to keep"));
+	op.token.data = (uint8_t *)(uintptr_t)token;
+	op.token.len = SB_TOKEN_LEN;
+	op.has_join = op.join = 1;
+	req.op_case = SOCKBROKER__REQUEST__OP_IMPORT;
+	req.import = &op;
+	if (conn_call_handle(c, &req, &resp, &dfd) == -1)
+		return (-1);
+	h = resp->handle->handle;
+	if (h == 0 || h > INT_MAX || !resp->handle->has_slot || dfd != -1) {
+		sockbroker__response__free_unpacked(resp, NULL);
+		if (dfd != -1)
+			close(dfd);
+		return (conn_protoerror(c, "bad joined handle in response"));
+	}
+	conn_handle_add(c, (int)h, sb_getdefaulttimeout(c), resp->handle);
+	sockbroker__response__free_unpacked(resp, NULL);
+	conn_handle_setchan(c, (int)h, fd);	/* a new handle: cannot fail */
+	return ((int)h);
 }
 
 /*

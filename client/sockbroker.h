@@ -174,6 +174,21 @@ int	 sb_share(sb_conn *c, int h, unsigned char token[SB_TOKEN_LEN]);
  * unknown, spent, expired or shared by another user or group.
  */
 int	 sb_import(sb_conn *c, const unsigned char token[SB_TOKEN_LEN]);
+/*
+ * As sb_import, but the new handle shares the data channel the shared
+ * handle had when sb_share made the token, as a fork child shares its
+ * parent's open file description: fd is a descriptor of that channel the
+ * caller has (inherited across fork or exec), and becomes the handle's
+ * channel (sb_fileno returns it; the library closes it with the handle).
+ * Nothing the daemon relayed into the channel before is lost, and both
+ * processes' handles read and write the one channel until the last closes
+ * (a datagram each reads is read once; the daemon answers each send on
+ * the connection that wrote it). On failure fd stays the caller's and the
+ * token, but for ENOENT, is not spent: ENXIO if the shared handle had no
+ * channel (or it was closed as malformed), so sb_import may be used.
+ */
+int	 sb_import_channel(sb_conn *c, const unsigned char token[SB_TOKEN_LEN],
+	     int fd);
 
 /* This library has data channels: sb_fileno, sb_recvmmsg, sb_sendmmsg. */
 #define SB_HAVE_CHANNELS	1

@@ -31,6 +31,25 @@
  * Closing a stream handle waits (CHAN_LINGER seconds at most) until what
  * the client wrote before it shut its end went to the socket.
  *
+ * Sharers. A channel belongs to every handle that shares it (the one that
+ * made it, slot 0, and those an import with join gave it: a fork child, a
+ * program exec'ed, as one open file description is shared after fork),
+ * of any connection; it relays on its owner's descriptor of the socket
+ * (another sharer's when the owner leaves), so it outlives the handle
+ * that made it at no descriptor more, and it closes when its last sharer
+ * closes and no share token holds it (channel_hold: an exec closes the
+ * exporter's connection before the new program imports). Until then, a
+ * channel with no sharer is suspended: nothing is relayed (what the
+ * socket has stays in the kernel, what was read stays queued) until a
+ * sharer joins. One sharer, the owner (ch->h), is the one whose session
+ * the relay's callbacks hold and whose identity hears the socket
+ * (mediate_can_recv: every sharer is the same user and group); a
+ * datagram SEND is checked and answered as its writer's, the sharer whose
+ * slot it carries in pad; a slot no sharer holds drops the message
+ * (logged once: only a client that lies writes one, since a sender waits
+ * for its answer before it may close). The linger applies only to the
+ * last sharer's close.
+ *
  * Stream data is spliced, not copied, both ways (socket -> pipe -> pair,
  * pair -> pipe -> socket), through one pipe all stream channels share: no
  * descriptor more a channel, and the pipe is empty between callbacks (what
@@ -69,6 +88,8 @@
 #define CHAN_SLACK	4096		/* a header's room in the pair */
 #define CHAN_ROUNDS	4		/* datagram batches a callback */
 #define CHAN_DRAIN_MS	16		/* longest wait for an empty pair */
+#define CHAN_SHARERS	256		/* slots: the pad byte of a SEND */
+#define CHAN_LAST_ROUNDS 8		/* channel_stream_in calls at the end */
 
 enum chan_state {
 	CHAN_DATA,			/* relaying */
@@ -88,8 +109,16 @@ struct chan_queue {
 };
 
 struct channel {
-	struct handle	*h;
+	struct handle	*h;		/* the owner; NULL: no sharer */
 	int		 fd;		/* our end of the pair */
+	int		 sock;		/* the socket: the owner's descriptor */
+	struct handle	**sharers;	/* by slot; NULL: free */
+	unsigned int	 nslots;	/* allocated, up to CHAN_SHARERS */
+	unsigned int	 nsharers;
+	unsigned int	 next_slot;	/* where the next join looks first */
+	unsigned int	 holds;		/* share tokens that may join it */
+	int		 warned;	/* a SEND of an unknown slot logged */
+	int		 last;		/* channel_last_words: no session */
 	int		 stream;	/* SOCK_STREAM pair */
 	enum chan_state	 state;
 	int		 sock_eof;	/* the socket said EOF: read no more */
@@ -190,7 +219,7 @@ static void	channel_stream_in(struct channel *);
 static int	channel_stream_run(struct channel *);
 static int	channel_send(struct channel *, const struct sbc_msg *,
 		    size_t *);
-static int	channel_send_check(struct channel *,
+static int	channel_send_check(struct channel *, struct handle *,
 		    const Sockbroker__Request *, const struct sbc_msg *,
 		    struct sockaddr_storage *, socklen_t *, uint8_t *);
 static void	channel_connected(struct channel *);
@@ -201,6 +230,14 @@ static double	channel_now(void);
 static int	channel_send_wait(struct channel *, uint32_t);
 static void	channel_send_timeout_cb(evutil_socket_t, short, void *);
 static enum chan_state	channel_state(const struct handle *);
+static void	channel_free(struct channel *, struct handle *);
+static void	channel_last_words(struct channel *);
+static void	channel_suspend(struct channel *);
+static void	channel_owner(struct channel *);
+static void	channel_rebind(struct channel *, struct handle *);
+static int	channel_slot(struct channel *);
+static struct handle	*channel_writer(struct channel *,
+		    const struct sbc_msg *);
 
 /*
  * Gives h a channel: a socketpair whose other end goes to the client in
@@ -230,11 +267,16 @@ channel_open(struct handle *h, int *clientfd)
 		return (-1);
 	}
 	ch = xcalloc(1, sizeof *ch);
+	ch->sock = h->fd;
 	ch->h = h;
 	ch->fd = sv[0];
 	ch->stream = type == SOCK_STREAM;
+	ch->sharers = xcalloc(1, sizeof *ch->sharers);
+	ch->sharers[0] = h;
+	ch->nslots = ch->nsharers = ch->next_slot = 1;
+	h->slot = 0;
 	for (i = 0; i < 4; i++) {
-		ch->ev[i] = event_new(sbd_base, i < 2 ? h->fd : ch->fd,
+		ch->ev[i] = event_new(sbd_base, i < 2 ? ch->sock : ch->fd,
 		    (i % 2 == 0 ? EV_READ : EV_WRITE) | EV_PERSIST, channel_cb,
 		    ch);
 		/* Out of memory in libevent: not something a client chose. */
@@ -249,23 +291,216 @@ channel_open(struct handle *h, int *clientfd)
 	return (0);
 }
 
-/* Closes h's channel, if it has one, with everything it holds. */
+/*
+ * h leaves its channel, if it has one: another sharer owns it then, or a
+ * share token holds it (suspended), or it closes with everything it holds.
+ */
 void
 channel_close(struct handle *h)
 {
 	struct channel	*ch = h->chan;
-	int		 i;
 
 	if (ch == NULL)
 		return;
+	h->chan = NULL;
+	ch->sharers[h->slot] = NULL;
+	ch->nsharers--;
+	if (ch->nsharers > 0) {
+		if (ch->h == h)
+			channel_owner(ch);
+		return;
+	}
+	if (ch->holds > 0) {
+		channel_suspend(ch);
+		return;
+	}
+	channel_free(ch, h);
+}
+
+/* The owner left: the sharer of the lowest slot owns ch from now on. */
+static void
+channel_owner(struct channel *ch)
+{
+	unsigned int	 i;
+
+	for (i = 0; ch->sharers[i] == NULL; i++)
+		;
+	channel_rebind(ch, ch->sharers[i]);
+}
+
+/*
+ * h owns ch from now on: the relay's socket events are on h's descriptor
+ * (the same socket), so that a channel costs no descriptor more, and they
+ * are armed again as they were.
+ */
+static void
+channel_rebind(struct channel *ch, struct handle *h)
+{
+	int	 i;
+
+	ch->h = h;
+	ch->sock = h->fd;
+	for (i = 0; i < 2; i++) {
+		if (ch->armed & (1U << i))
+			event_del(ch->ev[i]);
+		event_free(ch->ev[i]);
+		ch->ev[i] = event_new(sbd_base, ch->sock, (i % 2 == 0 ?
+		    EV_READ : EV_WRITE) | EV_PERSIST, channel_cb, ch);
+		/* Out of memory in libevent: not something a client chose. */
+		if (ch->ev[i] == NULL)
+			fatalx("event_new failed");
+	}
+	ch->armed &= ~3U;
+	channel_arm(ch);
+}
+
+/*
+ * The last sharer left, a share token holds ch: nothing is relayed (no
+ * session to answer, none to hear) until a sharer joins.
+ */
+static void
+channel_suspend(struct channel *ch)
+{
+	int	 i;
+
+	ch->h = NULL;
+	for (i = 0; i < 4; i++)
+		event_del(ch->ev[i]);
+	ch->armed = 0;
+	if (ch->send_ev != NULL)
+		event_del(ch->send_ev);
+	if (ch->drain_ev != NULL)
+		evtimer_del(ch->drain_ev);
+}
+
+/*
+ * A share token of h's socket holds its channel (op-share.c), so that a
+ * handle importing the token may join it even once h is gone: the
+ * channel, or NULL if h has none that relays.
+ */
+struct channel *
+channel_hold(struct handle *h)
+{
+	if (h->chan == NULL || h->chan->dead)
+		return (NULL);
+	h->chan->holds++;
+	return (h->chan);
+}
+
+/* A token that held ch is gone unimported: ch closes if nobody has it. */
+void
+channel_release(struct channel *ch)
+{
+	ch->holds--;
+	if (ch->nsharers == 0 && ch->holds == 0)
+		channel_free(ch, NULL);
+}
+
+/* Whether h's close waits for its channel to drain (no share of it then). */
+int
+channel_closing(const struct handle *h)
+{
+	return (h->chan != NULL && h->chan->linger != NULL);
+}
+
+/* A free slot of ch (the array grown to it), or -1: all are taken. */
+static int
+channel_slot(struct channel *ch)
+{
+	unsigned int	 i, k, n;
+
+	for (k = 0; k < CHAN_SHARERS; k++) {
+		i = (ch->next_slot + k) % CHAN_SHARERS;
+		if (i < ch->nslots && ch->sharers[i] != NULL)
+			continue;
+		if (i >= ch->nslots) {
+			n = ch->nslots * 2 > i + 1 ? ch->nslots * 2 : i + 1;
+			if (n > CHAN_SHARERS)
+				n = CHAN_SHARERS;
+			ch->sharers = reallocarray(ch->sharers, n,
+			    sizeof *ch->sharers);
+			/* At most CHAN_SHARERS pointers: the host's fault. */
+			if (ch->sharers == NULL)
+				fatal("channel sharers");
+			memset(ch->sharers + ch->nslots, 0, (n - ch->nslots) *
+			    sizeof *ch->sharers);
+			ch->nslots = n;
+		}
+		ch->next_slot = (i + 1) % CHAN_SHARERS;
+		return ((int)i);
+	}
+	return (-1);
+}
+
+/*
+ * h (a new handle of the socket, an import's) joins ch, which a token
+ * held: the token's hold becomes h's share. h->slot is its slot. 0, or
+ * -1 with errno ENXIO (ch relays no more: the token still holds it) or
+ * EMFILE (every slot taken).
+ */
+int
+channel_join(struct channel *ch, struct handle *h)
+{
+	int	 slot;
+
+	if (ch->dead) {
+		errno = ENXIO;
+		return (-1);
+	}
+	if ((slot = channel_slot(ch)) == -1) {
+		errno = EMFILE;
+		return (-1);
+	}
+	ch->holds--;
+	ch->sharers[slot] = h;
+	ch->nsharers++;
+	h->slot = (unsigned int)slot;
+	h->chan = ch;
+	if (ch->h == NULL) {
+		ch->h = h;		/* resumed: what waited goes on */
+		channel_drain(ch);
+		channel_rebind(ch, h);
+	}
+	return (0);
+}
+
+/*
+ * A stream channel's last sharer h is gone without a close that waited
+ * for the drain: its session was lost, as when its process exits with the
+ * socket open (a fork child's _exit). What it wrote is in the pair; it is
+ * sent now, as much as the socket takes without waiting (CHAN_LAST_ROUNDS
+ * reads at most), as the kernel sends what a process wrote before it
+ * exited. No answer goes anywhere: a stream's SEND has none.
+ */
+static void
+channel_last_words(struct channel *ch)
+{
+	int	 i;
+
+	if (!ch->stream || ch->h == NULL)
+		return;
+	ch->last = 1;
+	for (i = 0; i < CHAN_LAST_ROUNDS && !ch->dead && !ch->in_eof &&
+	    !ch->blocked && !ch->wfail; i++)
+		channel_stream_in(ch);
+}
+
+/* Frees ch, its last sharer h (NULL: none) gone: its close answered. */
+static void
+channel_free(struct channel *ch, struct handle *h)
+{
+	int		 i;
+
+	if (h != NULL && h->session->dead)
+		channel_last_words(ch);
 	channel_kill(ch);
 	for (i = 0; i < 4; i++)
 		event_free(ch->ev[i]);
 	if (ch->drain_ev != NULL)
 		event_free(ch->drain_ev);
 	if (ch->linger != NULL) {
-		h->session->pending--;
-		reply_empty(h->session, ch->linger->id);
+		if (h != NULL)
+			reply_empty(h->session, ch->linger->id);
 		sockbroker__request__free_unpacked(ch->linger, NULL);
 		event_free(ch->linger_ev);
 	}
@@ -274,8 +509,8 @@ channel_close(struct handle *h)
 	free(ch->ibuf);
 	if (ch->stream && --chan_pipe_users == 0)
 		channel_pipe_close();
+	free(ch->sharers);
 	free(ch);
-	h->chan = NULL;
 }
 
 /*
@@ -510,8 +745,10 @@ channel_drained(const struct channel *ch)
 }
 
 /*
- * close of a stream handle h (op_close): OP_DONE if h may close now,
- * OP_PARKED if the channel owns req until what the client wrote went.
+ * close of a stream handle h (op_close): OP_DONE if h may close now (its
+ * channel lives on for another sharer or a token, or has nothing left
+ * to send), OP_PARKED if the channel owns req until what the client wrote
+ * went.
  */
 enum op_result
 channel_linger(struct handle *h, Sockbroker__Request *req)
@@ -520,6 +757,7 @@ channel_linger(struct handle *h, Sockbroker__Request *req)
 	struct timeval	 tv = { CHAN_LINGER, 0 };
 
 	if (ch == NULL || !ch->stream || ch->linger != NULL ||
+	    ch->nsharers > 1 || ch->holds > 0 ||
 	    channel_drained(ch))
 		return (OP_DONE);
 	/* Out of memory in libevent: not something a client chose. */
@@ -528,7 +766,6 @@ channel_linger(struct handle *h, Sockbroker__Request *req)
 		fatalx("evtimer_new failed");
 	evtimer_add(ch->linger_ev, &tv);
 	ch->linger = req;
-	h->session->pending++;		/* a parked request, for session_busy_cb */
 	return (OP_PARKED);
 }
 
@@ -793,7 +1030,7 @@ channel_dgram_recv(struct channel *ch)
 		in[i].msg_hdr.msg_control = chan_rx_ctrl[i];
 		in[i].msg_hdr.msg_controllen = CHAN_CTRL;
 	}
-	n = recvmmsg(h->fd, in, CHAN_BATCH, MSG_DONTWAIT | (unix_ ?
+	n = recvmmsg(ch->sock, in, CHAN_BATCH, MSG_DONTWAIT | (unix_ ?
 	    MSG_TRUNC | MSG_CMSG_CLOEXEC : kernel_proto_recv_flags(h->family,
 	    h->protocol)), NULL);
 	if (n == -1) {
@@ -951,7 +1188,7 @@ channel_stream_recv(struct channel *ch)
 	int	 i, splice_;
 
 	splice_ = !ch->nosplice && chan_pipe[0] != -1 &&
-	    channel_nonblocking(ch->h->fd);
+	    channel_nonblocking(ch->sock);
 	for (i = 0; i < CHAN_CHUNKS && ch->out.n == ch->out.i; i++) {
 		if (ch->dead || ch->sock_eof)
 			return;
@@ -1000,7 +1237,7 @@ channel_stream_copy(struct channel *ch)
 	ssize_t		 n, w;
 	size_t		 off;
 
-	n = recv(ch->h->fd, chan_rx_data[0], SBC_MAX_DATA, MSG_DONTWAIT);
+	n = recv(ch->sock, chan_rx_data[0], SBC_MAX_DATA, MSG_DONTWAIT);
 	if (channel_stream_got(ch, n))
 		return (1);
 	sbc_encode(&hdr, SBC_DATA, 0, (int32_t)n, 0, 0, 0, (size_t)n);
@@ -1056,7 +1293,7 @@ channel_stream_splice(struct channel *ch)
 			room = (size_t)(ch->sndbuf - q - CHAN_SLACK);
 	}
 	do
-		n = splice(ch->h->fd, NULL, chan_pipe[1], NULL, room,
+		n = splice(ch->sock, NULL, chan_pipe[1], NULL, room,
 		    CHAN_SPLICE);
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && (errno == EINVAL || errno == ENOSYS)) {
@@ -1232,7 +1469,7 @@ channel_stream_in(struct channel *ch)
 	if (ch->ibuf == NULL)
 		ch->ibuf = xcalloc(1, SBC_MAX_MSG);
 	splice_ = !ch->nosplice && chan_pipe[0] != -1 &&
-	    channel_nonblocking(ch->h->fd);
+	    channel_nonblocking(ch->sock);
 	for (i = 0;; i++) {
 		if (channel_stream_run(ch) != 0)
 			return;
@@ -1384,7 +1621,7 @@ channel_stream_splice_send(struct channel *ch, int splice_)
 		return (0);
 	}
 	do
-		w = splice(chan_pipe[0], NULL, ch->h->fd, NULL, (size_t)n,
+		w = splice(chan_pipe[0], NULL, ch->sock, NULL, (size_t)n,
 		    CHAN_SPLICE);
 	while (w == -1 && errno == EINTR);
 	if (w == n)
@@ -1440,8 +1677,8 @@ channel_stream_run(struct channel *ch)
 		if (m.hdr.type == SBC_SEND && !ch->wfail)
 			r = channel_send(ch, &m, &ch->iprog);
 		else if (m.hdr.type == SBC_SHUT)
-			shutdown(ch->h->fd, SHUT_WR);	/* what came before went */
-		if (s->dead || ch->dead)
+			shutdown(ch->sock, SHUT_WR);	/* what came before went */
+		if ((s->dead && !ch->last) || ch->dead)
 			return (-1);
 		if (r == 0) {
 			off += (size_t)len;
@@ -1458,16 +1695,38 @@ channel_stream_run(struct channel *ch)
 }
 
 /*
+ * The sharer that wrote datagram SEND m (the slot in its pad), whose
+ * connection the answer goes to and whose identity the policy checks; NULL
+ * for a slot no sharer holds (logged once a channel).
+ */
+static struct handle *
+channel_writer(struct channel *ch, const struct sbc_msg *m)
+{
+	struct handle	*h = NULL;
+
+	if (m->hdr.pad < ch->nslots)
+		h = ch->sharers[m->hdr.pad];
+	if (h == NULL && !ch->warned) {
+		ch->warned = 1;
+		log_warnx("client %u: handle %u: a SEND of sharer slot %u, "
+		    "which no handle holds, dropped (logged once)",
+		    ch->h->session->num, ch->h->value, m->hdr.pad);
+	}
+	return (h);
+}
+
+/*
  * Sends one SEND message (from *prog bytes of its data on) to the socket:
- * 0 when done, 1 if the socket is full (ch->blocked set). A datagram's
- * result, success or failure, answers the call id it carries; a stream's
+ * 0 when done (or dropped: a datagram of an unknown slot), 1 if the socket
+ * is full (ch->blocked set). A datagram's result, success or failure,
+ * answers the call id it carries on its writer's connection; a stream's
  * failure is an ERROR message.
  */
 static int
 channel_send(struct channel *ch, const struct sbc_msg *m, size_t *prog)
 {
-	struct handle		*h = ch->h;
-	struct session		*s = h->session;
+	struct handle		*h = ch->stream ? ch->h : channel_writer(ch, m);
+	struct session		*s;
 	Sockbroker__Request	 req = SOCKBROKER__REQUEST__INIT;
 	Sockbroker__SendRequest	 sr = SOCKBROKER__SEND_REQUEST__INIT;
 	struct sockaddr_storage	 ss;
@@ -1480,10 +1739,13 @@ channel_send(struct channel *ch, const struct sbc_msg *m, size_t *prog)
 	socklen_t		 sslen = 0;
 	ssize_t			 n;
 
+	if (h == NULL)
+		return (0);
+	s = h->session;
 	req.id = m->hdr.seq;
 	req.op_case = SOCKBROKER__REQUEST__OP_SEND;
 	req.send = &sr;
-	if (channel_send_check(ch, &req, m, &ss, &sslen, ctrl.buf) == -1)
+	if (channel_send_check(ch, h, &req, m, &ss, &sslen, ctrl.buf) == -1)
 		return (0);
 	memset(&msg, 0, sizeof msg);
 	if (sslen > 0) {
@@ -1499,7 +1761,7 @@ channel_send(struct channel *ch, const struct sbc_msg *m, size_t *prog)
 		msg.msg_controllen = m->hdr.ctrllen;
 	}
 	do
-		n = sendmsg(h->fd, &msg, (int)m->hdr.flags | MSG_DONTWAIT |
+		n = sendmsg(ch->sock, &msg, (int)m->hdr.flags | MSG_DONTWAIT |
 		    MSG_NOSIGNAL);
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && errno == EAGAIN && ch->stream) {
@@ -1590,18 +1852,17 @@ channel_send_timeout_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * What a send request is checked for, for a SEND message: its flags, its
- * address (decoded as a request's is), its ancillary items (copied,
- * aligned, into ctrl) and the policy (mediate_send). Streams are
+ * What a send request is checked for, for a SEND message of sharer h: its
+ * flags, its address (decoded as a request's is), its ancillary items
+ * (copied, aligned, into ctrl) and the policy (mediate_send). Streams are
  * connected: their address is ignored, as the kernel's TCP does, and
  * their data is not the policy's. Returns 0, or -1 once answered.
  */
 static int
-channel_send_check(struct channel *ch, const Sockbroker__Request *req,
-    const struct sbc_msg *m, struct sockaddr_storage *ss, socklen_t *sslen,
-    uint8_t *ctrl)
+channel_send_check(struct channel *ch, struct handle *h,
+    const Sockbroker__Request *req, const struct sbc_msg *m,
+    struct sockaddr_storage *ss, socklen_t *sslen, uint8_t *ctrl)
 {
-	struct handle		*h = ch->h;
 	struct session		*s = h->session;
 	struct sbp_address	 a;
 	struct sockaddr_storage	 raw;

@@ -15,6 +15,17 @@
  * outlive the exporter: an exec closes its connection before the new
  * program imports). An unknown, spent, expired or another user's token is
  * the same ENOENT.
+ *
+ * A token of a handle with a data channel holds that channel too
+ * (channel_hold), and an import with join makes the new handle one more
+ * sharer of it (channel_join) instead of giving it a channel of its own:
+ * a fork child or a program exec'ed keeps the channel descriptor it
+ * inherited, so nothing the daemon had relayed into it is lost and poll()
+ * sees it. Because the token holds the channel, a join works after the
+ * exporter's connection closed (the exec case) and the channel stays until
+ * its last sharer and token are gone. A join of a token whose channel
+ * relays no more (or has none) is ENXIO and leaves the token unspent, for
+ * a plain import.
  */
 
 #include <sys/random.h>
@@ -42,6 +53,7 @@ struct share {
 	int			 type;
 	int			 protocol;
 	int			 bound;
+	struct channel		*chan;		/* held; NULL: none */
 	struct event		*timer;
 };
 
@@ -53,6 +65,8 @@ static void		 share_drop(struct share *, int);
 static void		 share_expire_cb(evutil_socket_t, short, void *);
 static void		 share_reply(struct session *, uint64_t,
 			     const struct share *);
+static struct handle	*share_join(struct session *, uint64_t,
+			     struct share *);
 
 /* How many tokens of user uid wait. */
 static unsigned int
@@ -94,6 +108,8 @@ share_drop(struct share *sh, int closefd)
 	if (sh->owner != NULL)
 		sh->owner->handles.reserved--;
 	event_free(sh->timer);
+	if (sh->chan != NULL)
+		channel_release(sh->chan);
 	if (closefd)
 		close(sh->fd);
 	free(sh);
@@ -136,6 +152,11 @@ op_share(struct session *s, Sockbroker__Request *req)
 
 	if ((h = op_handle(s, req, req->share->handle)) == NULL)
 		return (OP_DONE);
+	if (channel_closing(h)) {
+		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EBADF,
+		    "share: the handle is closing");
+		return (OP_DONE);
+	}
 	if (s->handles.count + s->handles.reserved >= sbd_conf.max_handles ||
 	    share_count_uid(s->id.uid) >= sbd_conf.max_handles) {
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, EMFILE,
@@ -163,6 +184,7 @@ op_share(struct session *s, Sockbroker__Request *req)
 	sh->type = h->type;
 	sh->protocol = h->protocol;
 	sh->bound = h->bound;
+	sh->chan = channel_hold(h);
 	s->handles.reserved++;
 	TAILQ_INSERT_TAIL(&share_list, sh, entry);
 	log_debug("client %u: share handle %u", s->num, h->value);
@@ -191,6 +213,11 @@ op_import(struct session *s, Sockbroker__Request *req)
 		    "another user's)");
 		return (OP_DONE);
 	}
+	if (ir->has_join && ir->join) {
+		if ((h = share_join(s, req->id, sh)) != NULL)
+			op_reply_handle(s, req->id, h, NULL, 0, 0);
+		return (OP_DONE);
+	}
 	if ((h = handle_new(s, sh->fd, sh->family, sh->type,
 	    sh->protocol)) == NULL) {
 		reply_error(s, req->id, SOCKBROKER__ERROR__KIND__OS, errno,
@@ -204,6 +231,48 @@ op_import(struct session *s, Sockbroker__Request *req)
 	op_reply_handle(s, req->id, h, NULL, 0, ir->has_channel &&
 	    ir->channel);
 	return (OP_DONE);
+}
+
+/*
+ * import with join: a new handle of s sharing the channel sh holds, the
+ * token spent; or NULL, answered, the token kept (ENXIO: no channel to
+ * join; EMFILE: a limit).
+ */
+static struct handle *
+share_join(struct session *s, uint64_t id, struct share *sh)
+{
+	struct handle	*h;
+	int		 fd;
+
+	if (sh->chan == NULL) {
+		reply_error(s, id, SOCKBROKER__ERROR__KIND__OS, ENXIO,
+		    "import: the shared handle has no data channel to join");
+		return (NULL);
+	}
+	if ((fd = fcntl(sh->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		reply_errno(s, id, errno, "import");
+		return (NULL);
+	}
+	if ((h = handle_new(s, fd, sh->family, sh->type, sh->protocol)) ==
+	    NULL) {
+		close(fd);
+		reply_error(s, id, SOCKBROKER__ERROR__KIND__OS, errno,
+		    "import: handle limit reached (%u)", sbd_conf.max_handles);
+		return (NULL);
+	}
+	if (channel_join(sh->chan, h) == -1) {
+		reply_error(s, id, SOCKBROKER__ERROR__KIND__OS, errno,
+		    "import: cannot join the channel (%s)", errno == ENXIO ?
+		    "it relays no more" : "every sharer slot taken");
+		handle_close(h);
+		return (NULL);
+	}
+	h->bound = sh->bound;
+	log_debug("client %u: import of client %u's share as handle %u, "
+	    "sharer %u of its channel", s->num, sh->client, h->value, h->slot);
+	sh->chan = NULL;	/* its hold is h's share now */
+	share_drop(sh, 1);
+	return (h);
 }
 
 /* A session is gone: its tokens live on, no longer counted as its own. */

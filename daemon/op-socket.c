@@ -100,6 +100,7 @@ op_fail(struct session *s, const Sockbroker__Request *req, int kind,
  * Answers with a new handle and, for accept, the peer's address; with
  * chan set, its data channel comes with the reply if it can have one (a
  * handle without is still answered: the client asks again or goes on).
+ * A handle that has a channel already joined it (an import): its slot.
  */
 void
 op_reply_handle(struct session *s, uint64_t id, struct handle *h,
@@ -120,7 +121,10 @@ op_reply_handle(struct session *s, uint64_t id, struct handle *h,
 	resp.id = id;
 	resp.result_case = SOCKBROKER__RESPONSE__RESULT_HANDLE;
 	resp.handle = &hr;
-	if (chan && op_channel_attach(h, &fd) == 0) {
+	if (h->chan != NULL) {
+		hr.has_slot = 1;
+		hr.slot = h->slot;
+	} else if (chan && op_channel_attach(h, &fd) == 0) {
 		hr.has_channel = hr.channel = 1;
 		if (reply_send_fd(s, &resp, fd) == 0) {
 			close(fd);

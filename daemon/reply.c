@@ -52,7 +52,7 @@ reply_error(struct session *s, uint64_t id, int kind, int errnum,
 {
 	Sockbroker__Response	 resp = SOCKBROKER__RESPONSE__INIT;
 	Sockbroker__Error	 err = SOCKBROKER__ERROR__INIT;
-	char			 msg[256];
+	char			 msg[SBP_MAX_MESSAGE];
 	va_list			 ap;
 
 	va_start(ap, fmt);

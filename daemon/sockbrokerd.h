@@ -108,6 +108,7 @@ struct handle {
 	struct event		*ev[2];		/* by enum wait_dir */
 	struct waiter_queue	 waiting[2];
 	struct channel		*chan;		/* NULL: no data channel */
+	unsigned int		 slot;		/* its sharer slot on chan */
 };
 
 /* A client's handles: slots indexed by the low 16 bits of a value. */
@@ -443,6 +444,10 @@ int	op_channel_attach(struct handle *, int *);
 /* channel.c */
 int	channel_open(struct handle *, int *);
 void	channel_close(struct handle *);
+struct channel	*channel_hold(struct handle *);
+void	channel_release(struct channel *);
+int	channel_join(struct channel *, struct handle *);
+int	channel_closing(const struct handle *);
 void	channel_update(struct handle *);
 enum op_result	channel_linger(struct handle *, Sockbroker__Request *);
 

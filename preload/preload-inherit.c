@@ -3,15 +3,22 @@
  * Brokered sockets across fork and exec. A handle belongs to the shim's
  * connection, which a fork child may not use (its requests would mix
  * with the parent's) and an exec closes; so each socket is handed over
- * with sb_share and sb_import. At fork the parent shares every brokered
- * socket (one round trip each) and the child, on a connection of its own,
- * imports them and puts each new channel on the numbers the inherited
- * ones had (dup3, their close-on-exec flag kept), so that the parent's
- * channel is not read by both. Before an exec every brokered descriptor
- * without close-on-exec is shared and passed in SOCKBROKER_RUN_FDS
- * ("fd,family,type,chan,token;..."), which the new program's shim imports
- * onto the same numbers and removes from its environment; close-on-exec
- * ones are the kernel's to close and are not passed.
+ * with sb_share and sb_import_channel. At fork the parent shares every
+ * brokered socket (one round trip each) and the child, on a connection of
+ * its own, imports them joined to the channel it inherited: parent and
+ * child then share one channel, as after a local fork they share one open
+ * file description, so nothing the daemon had relayed into it is lost and
+ * poll() sees what the parent had pending; the daemon answers each send
+ * on the connection that wrote it (the sharer slot in the SEND). Before an
+ * exec every brokered descriptor without close-on-exec is shared and
+ * passed in SOCKBROKER_RUN_FDS ("fd,family,type,chan,nonblock,rcvtimeo,
+ * sndtimeo,token;...", timeouts in microseconds), which the new program's
+ * shim imports, joined to the channel on the same numbers, and removes
+ * from its environment; the token holds the channel meanwhile, though the
+ * exec closed the exporting connection. Close-on-exec ones are the
+ * kernel's to close and are not passed. A socket without a channel (an
+ * AF_PACKET placeholder), or one whose channel the daemon closed, is
+ * imported with a new channel dup3'ed onto its numbers, as before joins.
  */
 
 #include <errno.h>
@@ -25,11 +32,14 @@
 #include "preload.h"
 
 #define PRELOAD_TOKEN_KEEP	10	/* seconds a token is used again */
-#define PRELOAD_FDS_ENTRY	(3 * 12 + 2 + 2 * SB_TOKEN_LEN + 5)
+#define PRELOAD_FDS_ENTRY	(5 * 12 + 2 * 21 + 2 * SB_TOKEN_LEN + 10)
 
 static double	 preload_inherit_now(void);
 static int	 preload_inherit_place(struct preload_sock *, sb_conn *, int,
 		     int);
+static int	 preload_inherit_import(struct preload_sock *, sb_conn *,
+		     const unsigned char *, int, int);
+static long long preload_inherit_us(double);
 static int	 preload_inherit_entry(sb_conn *, const char *,
 		     struct preload_sock **, size_t *);
 static void	 preload_inherit_hex(char *, const unsigned char *);
@@ -129,7 +139,7 @@ preload_inherit_parent(void)
 static int
 preload_inherit_place(struct preload_sock *s, sb_conn *c, int fd, int cloexec)
 {
-	int	 src, fl;
+	int	 src;
 
 	if (!s->chan)
 		return (0);
@@ -138,23 +148,56 @@ preload_inherit_place(struct preload_sock *s, sb_conn *c, int fd, int cloexec)
 		return (-1);
 	if (preload_libc.dup3(src, fd, cloexec ? O_CLOEXEC : 0) == -1)
 		return (-1);
-	if ((fl = preload_libc.fcntl(fd, F_GETFL)) != -1)
-		preload_libc.fcntl(fd, F_SETFL, s->nonblock ?
-		    fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+	preload_sock_flags(fd, s->nonblock);
 	return (0);
 }
 
 /*
+ * Makes s, shared as tok, a handle of c (s->h, s->gen): joined to the
+ * channel descriptor fd holds where s has a channel (the library keeps a
+ * guarded duplicate of fd), else, or if the daemon cannot join it, imported
+ * with a new channel put on fd (close-on-exec if cloexec). 0, or -1.
+ */
+static int
+preload_inherit_import(struct preload_sock *s, sb_conn *c,
+    const unsigned char *tok, int fd, int cloexec)
+{
+	int	 lib, h = -1;
+
+	if (s->chan && (lib = preload_libc.fcntl(fd, F_DUPFD_CLOEXEC,
+	    0)) != -1) {
+		lib = preload_fd_high(lib);
+		if ((h = sb_import_channel(c, tok, lib)) == -1) {
+			preload_debug("descriptor %d: cannot join its channel: "
+			    "%s; it gets a new one", fd, strerror(errno));
+			preload_fd_setown(lib, 0);
+			preload_libc.close(lib);
+		}
+	}
+	if (h != -1) {
+		s->h = h;
+		s->gen = preload_gen;
+		return (0);
+	}
+	if ((h = sb_import(c, tok)) == -1)
+		return (-1);
+	s->h = h;
+	s->gen = preload_gen;
+	return (preload_inherit_place(s, c, fd, cloexec));
+}
+
+/*
  * In a fork child (after the parent's connection is forgotten): imports
- * each socket the parent shared onto a connection of the child's own.
- * One that fails stays the parent's (EBADF in the child, close works).
+ * each socket the parent shared onto a connection of the child's own,
+ * joined to the channel it inherited. One that fails stays the parent's
+ * (EBADF in the child, close works).
  */
 void
 preload_inherit_child(void)
 {
 	struct preload_sock	*s;
 	sb_conn			*c = NULL;
-	int			 fd, h, fdfl, top = preload_fd_max();
+	int			 fd, fdfl, cloexec, top = preload_fd_max();
 
 	for (fd = 0; fd < top; fd++) {
 		if ((s = preload_fd_sock(fd)) == NULL || (!s->shared &&
@@ -163,22 +206,17 @@ preload_inherit_child(void)
 		if (c == NULL && (c = preload_conn()) == NULL)
 			return;
 		preload_enter();
+		fdfl = preload_libc.fcntl(fd, F_GETFD);
+		cloexec = fdfl != -1 && (fdfl & FD_CLOEXEC);
 		if (s->shared) {
 			s->shared = 0;
-			if ((h = sb_import(c, s->tok)) == -1) {
+			if (preload_inherit_import(s, c, s->tok, fd,
+			    cloexec) == -1)
 				preload_debug("fork: descriptor %d: import: %s",
 				    fd, strerror(errno));
-				preload_leave();
-				continue;
-			}
-			s->h = h;
-			s->gen = preload_gen;
-		}
-		fdfl = preload_libc.fcntl(fd, F_GETFD);
-		if (preload_inherit_place(s, c, fd, fdfl != -1 &&
-		    (fdfl & FD_CLOEXEC)) == -1)
+		} else if (preload_inherit_place(s, c, fd, cloexec) == -1)
 			preload_debug("fork: descriptor %d: channel: %s", fd,
-			    strerror(errno));
+			    strerror(errno));	/* s's other number */
 		preload_leave();
 	}
 }
@@ -214,16 +252,42 @@ preload_inherit_unhex(unsigned char *tok, const char *in)
 
 /*
  * For an exec: "SOCKBROKER_RUN_FDS=..." naming every brokered descriptor
- * without close-on-exec, each socket shared once; NULL when there is none
- * (or no memory: the program exec'ed then reads EOF on them).
+ * without close-on-exec (preload_inherit_env_map); NULL when there is
+ * none or no memory (the program exec'ed then reads EOF on them).
  */
 char *
 preload_inherit_env(void)
 {
+	struct preload_sock	**map;
+	char			*out;
+	int			 fd, fdfl, top = preload_fd_max();
+
+	if (preload_inside() || top == 0 ||
+	    (map = calloc((size_t)top, sizeof *map)) == NULL)
+		return (NULL);
+	for (fd = 0; fd < top; fd++) {
+		if ((map[fd] = preload_fd_sock(fd)) != NULL &&
+		    ((fdfl = preload_libc.fcntl(fd, F_GETFD)) == -1 ||
+		    (fdfl & FD_CLOEXEC)))
+			map[fd] = NULL;
+	}
+	out = preload_inherit_env_map(map, top);
+	free(map);
+	return (out);
+}
+
+/*
+ * "SOCKBROKER_RUN_FDS=..." for a program exec'ed with map[fd] (fd below
+ * top; NULL: none) on its descriptors, each socket shared once; NULL when
+ * there is none, or no memory.
+ */
+char *
+preload_inherit_env_map(struct preload_sock *const *map, int top)
+{
 	struct preload_sock	*s;
 	sb_conn			*c;
 	char			*out, *p, hex[2 * SB_TOKEN_LEN + 1];
-	int			 fd, fdfl, top = preload_fd_max(), n = 0;
+	int			 fd, n = 0;
 	size_t			 len;
 
 	if (preload_inside() || top == 0 || (c = preload_conn()) == NULL)
@@ -234,15 +298,14 @@ preload_inherit_env(void)
 	p = out + sprintf(out, "%s=", PRELOAD_FDS_VAR);
 	preload_enter();
 	for (fd = 0; fd < top; fd++) {
-		if ((s = preload_fd_sock(fd)) == NULL || s->gen != preload_gen ||
-		    (fdfl = preload_libc.fcntl(fd, F_GETFD)) == -1 ||
-		    (fdfl & FD_CLOEXEC))
-			continue;
-		if (!preload_inherit_share(s, c))
+		if ((s = map[fd]) == NULL || s->gen != preload_gen ||
+		    !preload_inherit_share(s, c))
 			continue;
 		preload_inherit_hex(hex, s->tok);
-		p += sprintf(p, "%s%d,%d,%d,%d,%s", n++ > 0 ? ";" : "", fd,
-		    s->family, s->type, s->chan, hex);
+		p += sprintf(p, "%s%d,%d,%d,%d,%d,%lld,%lld,%s", n++ > 0 ?
+		    ";" : "", fd, s->family, s->type, s->chan, s->nonblock,
+		    preload_inherit_us(s->rcvtimeo),
+		    preload_inherit_us(s->sndtimeo), hex);
 	}
 	preload_leave();
 	if (n == 0) {
@@ -252,10 +315,18 @@ preload_inherit_env(void)
 	return (out);
 }
 
+/* Seconds as whole microseconds, for SOCKBROKER_RUN_FDS. */
+static long long
+preload_inherit_us(double t)
+{
+	return (t > 0 ? (long long)(t * 1e6 + 0.5) : 0);
+}
+
 /*
- * One entry "fd,family,type,chan,token" of SOCKBROKER_RUN_FDS: imports
- * the socket, or finds it among the done ones (a socket on two numbers
- * is shared once), and puts it on fd. 0, or -1.
+ * One entry "fd,family,type,chan,nonblock,rcvtimeo,sndtimeo,token" of
+ * SOCKBROKER_RUN_FDS: imports the socket (joined to the channel on fd),
+ * or finds it among the done ones (a socket on two numbers is shared
+ * once), and puts it on fd with its flags and timeouts. 0, or -1.
  */
 static int
 preload_inherit_entry(sb_conn *c, const char *e, struct preload_sock **done,
@@ -264,11 +335,13 @@ preload_inherit_entry(sb_conn *c, const char *e, struct preload_sock **done,
 	struct preload_sock	*s = NULL;
 	unsigned char		 tok[SB_TOKEN_LEN];
 	char			 hex[2 * SB_TOKEN_LEN + 1];
-	int			 fd, family, type, chan, h, fl;
+	int			 fd, family, type, chan, nonblock;
+	long long		 rcv, snd;
 	size_t			 i;
 
-	if (sscanf(e, "%d,%d,%d,%d,%32[0-9a-f]", &fd, &family, &type, &chan,
-	    hex) != 5 || strlen(hex) != 2 * SB_TOKEN_LEN ||
+	if (sscanf(e, "%d,%d,%d,%d,%d,%lld,%lld,%32[0-9a-f]", &fd, &family,
+	    &type, &chan, &nonblock, &rcv, &snd, hex) != 8 ||
+	    strlen(hex) != 2 * SB_TOKEN_LEN || rcv < 0 || snd < 0 ||
 	    preload_inherit_unhex(tok, hex) == -1 || fd < 0 ||
 	    preload_fd_sock(fd) != NULL || preload_fd_own(fd))
 		return (-1);
@@ -277,20 +350,21 @@ preload_inherit_entry(sb_conn *c, const char *e, struct preload_sock **done,
 			s = done[i];
 	}
 	if (s == NULL) {
-		if ((h = sb_import(c, tok)) == -1)
+		if ((s = preload_sock_new(-1, family, type)) == NULL)
 			return (-1);
-		if ((s = preload_sock_new(h, family, type)) == NULL) {
-			sb_close(c, h);
-			return (-1);
-		}
 		memcpy(s->tok, tok, sizeof tok);
 		s->chan = chan != 0;
-		fl = preload_libc.fcntl(fd, F_GETFL);
-		s->nonblock = fl != -1 && (fl & O_NONBLOCK);
+		s->nonblock = nonblock != 0;
+		s->rcvtimeo = rcv / 1e6;
+		s->sndtimeo = snd / 1e6;
+		if (preload_inherit_import(s, c, tok, fd, 0) == -1) {
+			free(s);
+			return (-1);
+		}
 		done[(*ndone)++] = s;
-	}
-	if (preload_inherit_place(s, c, fd, 0) == -1)
+	} else if (preload_inherit_place(s, c, fd, 0) == -1)
 		return (-1);
+	preload_sock_flags(fd, s->nonblock);
 	s->refs++;
 	preload_fd_set(fd, s);
 	return (0);

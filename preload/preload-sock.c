@@ -18,7 +18,6 @@
 #include "preload.h"
 
 static int	 preload_sock_place(int, int, int);
-static int	 preload_sock_flags(int, int);
 
 /* A new brokered socket for handle h; NULL (ENOMEM) if out of memory. */
 struct preload_sock *
@@ -81,7 +80,7 @@ preload_sock_place(int src, int want, int cloexec)
 }
 
 /* Sets or clears O_NONBLOCK on fd's open file description. */
-static int
+int
 preload_sock_flags(int fd, int nonblock)
 {
 	int	 fl;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "sbproto.h"
 #include "sockbroker.h"
 
 /* Marks a function the shim exports: a libc call it stands in for. */
@@ -93,7 +94,8 @@ struct preload_sock {
 	int		 shared;	/* tok holds a share of it */
 	double		 shared_at;	/* when (CLOCK_MONOTONIC) */
 	unsigned char	 tok[SB_TOKEN_LEN];
-	char		 why[160];	/* why fd-pass was refused */
+	char		 why[SBP_MAX_MESSAGE]; /* why fd-pass was refused:
+					   the daemon's whole message */
 };
 
 extern struct preload_libc	 preload_libc;
@@ -137,6 +139,7 @@ int		 preload_sock_install(struct preload_sock *, sb_conn *, int,
 		     int);
 int		 preload_sock_channel(struct preload_sock *, sb_conn *, int);
 double		 preload_sock_timeout(struct preload_sock *, int, int);
+int		 preload_sock_flags(int, int);
 
 /* preload-socket.c: socket, bind, connect, listen, accept */
 int		 preload_broker_socket(int, int, int, int);
@@ -152,12 +155,15 @@ int		 preload_close_one(int);
 
 /* preload-exec.c */
 char		**preload_exec_env(char *const[]);
+char		**preload_exec_env_fds(char *const[], char *);
+
 
 /* preload-inherit.c */
 void		 preload_inherit_prepare(void);
 void		 preload_inherit_parent(void);
 void		 preload_inherit_child(void);
 char		*preload_inherit_env(void);
+char		*preload_inherit_env_map(struct preload_sock *const *, int);
 void		 preload_inherit_exec(void);
 int		 preload_inherit_share(struct preload_sock *, sb_conn *);
 void		 preload_inherit_cancel(struct preload_sock *, sb_conn *);

@@ -35,7 +35,8 @@ sbc_header(const uint8_t *buf, size_t len, struct sbc_hdr *hdr)
 	if (len < SBC_HDR_LEN)
 		return (0);
 	memcpy(hdr, buf, sizeof *hdr);	/* buf may be unaligned */
-	if (hdr->pad != 0 || hdr->addrlen > SBC_MAX_ADDR ||
+	if ((hdr->pad != 0 && hdr->type != SBC_SEND) ||
+	    hdr->addrlen > SBC_MAX_ADDR ||
 	    hdr->ctrllen > SBC_MAX_CTRL || hdr->datalen > SBC_MAX_DATA ||
 	    !sbc_body_ok(hdr)) {
 		errno = EBADMSG;

@@ -26,6 +26,12 @@
  * daemon), SHUT (stream: shut the socket for writing, after the data
  * before it went).
  *
+ * A channel may be shared by several handles, of several connections (an
+ * import with join: a fork child, a program exec'ed), as one open file
+ * description is after fork: each sharer has a slot (0 the handle that
+ * made the channel), and a SEND carries its writer's slot in pad, so that
+ * the daemon answers its call id on that sharer's connection.
+ *
  * EOF of the real socket is the pair's own: the daemon shuts its end for
  * writing, so that recv() returns 0 and poll() reports it readable from
  * then on. The client's EOF only ends what it writes: a close request for
@@ -55,7 +61,8 @@ enum sbc_type {
 /* The header every channel message starts with. */
 struct sbc_hdr {
 	uint8_t		 type;		/* enum sbc_type */
-	uint8_t		 pad;		/* 0 */
+	uint8_t		 pad;		/* SEND: the writer's sharer slot;
+					   else 0 */
 	uint16_t	 addrlen;	/* sockaddr bytes that follow */
 	uint32_t	 seq;		/* SEND: call id to answer, 0 none;
 					   DATA: messages of its batch after it */
@@ -82,7 +89,8 @@ struct sbc_msg {
 };
 
 /*
- * Checks the header at the start of buf (len bytes): a known type, pad 0,
+ * Checks the header at the start of buf (len bytes): a known type, pad 0
+ * but on SEND,
  * every length within its maximum, a body only on DATA and SEND. Returns
  * the whole message's length (header and body), 0 when len is shorter
  * than a header, or -1 with errno EBADMSG.

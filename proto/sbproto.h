@@ -23,6 +23,8 @@
 #define SBP_FRAME_HEADER	4		/* big-endian payload length */
 #define SBP_MAX_FRAME		(1024 * 1024)	/* default maximum payload */
 #define SBP_MIN_FRAME		4096		/* no peer may announce less */
+/* An Error's message: the daemon writes at most this, NUL included. */
+#define SBP_MAX_MESSAGE		256
 /* Room kept in a frame for everything of a reply but the payload bytes. */
 #define SBP_FRAME_OVERHEAD	1024
 

@@ -39,6 +39,7 @@ const struct check_program check_program = {
 		e2e_attach_suite,
 		e2e_fork_suite,
 		e2e_share_suite,
+		e2e_join_suite,
 		NULL,
 	},
 };

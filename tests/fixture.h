@@ -115,6 +115,7 @@ Suite	*e2e_chanpoll_suite(void);
 Suite	*e2e_attach_suite(void);
 Suite	*e2e_fork_suite(void);
 Suite	*e2e_share_suite(void);
+Suite	*e2e_join_suite(void);
 
 /* The daemon's CPU time so far, in seconds; fails if it died. */
 double	 fixture_cpu_seconds(void);

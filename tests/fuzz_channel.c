@@ -30,7 +30,8 @@ fuzz_channel_check(const uint8_t *buf, size_t len, const struct sbc_msg *m)
 	size_t			 i;
 
 	if (h->addrlen > SBC_MAX_ADDR || h->ctrllen > SBC_MAX_CTRL ||
-	    h->datalen > SBC_MAX_DATA || h->pad != 0 ||
+	    h->datalen > SBC_MAX_DATA ||
+	    (h->pad != 0 && h->type != SBC_SEND) ||
 	    SBC_HDR_LEN + h->addrlen + h->ctrllen + h->datalen != len)
 		abort();
 	if ((h->addrlen > 0) != (m->addr != NULL) ||

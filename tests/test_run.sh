@@ -11,9 +11,14 @@
 # the errno the kernel gave (EPERM, with the rule on stderr under
 # SOCKBROKER_DEBUG), a fork child and an exec'ed program (with LD_PRELOAD
 # dropped from its environment) get their own brokered sockets, a server
-# on port 80 that forks per connection serves it from the child, a
-# brokered connection on stdin and stdout of `sh -c 'exec cat'` echoes
-# through cat and a close-on-exec one is gone after exec, the
+# on port 80 that forks per connection serves it from the child, and
+# loses nothing of 200 requests their clients write at once after
+# connect, parent and child of a fork read each datagram of a shared UDP
+# socket once and both send, a brokered connection on stdin and stdout of
+# `sh -c 'exec cat'` echoes through cat what the client wrote at once and
+# a close-on-exec one is gone after exec, subprocess (posix_spawn),
+# execl, execlp and posix_spawn with dup2 file actions pass brokered
+# sockets, SO_RCVTIMEO holds across exec, the
 # program's descriptors are back to what they were after close, dup and
 # close_range, and an unreachable daemon leaves the local behaviour and
 # one warning line.
@@ -133,6 +138,10 @@ def csum(b):
 
 def ping(count):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    ping_on(s, count)
+    s.close()
+
+def ping_on(s, count):
     s.settimeout(5)
     ident = os.getpid() & 0xffff
     for seq in range(1, count + 1):
@@ -146,7 +155,6 @@ def ping(count):
             if t == 0 and i == ident and sq == seq:
                 print("reply from %s icmp_seq=%d" % (addr[0], sq))
                 break
-    s.close()
 
 if __name__ == "__main__":
     ping(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
@@ -224,9 +232,10 @@ grep -q "You don't have permission" "$dir/tcpdump-plain.err" ||
     fail "tcpdump without the shim: not its permission error"
 policy "${base_policy[@]}"
 run tcpdump-nopass tcpdump -i lo -n -c 1 && fail "tcpdump without fd-pass worked"
-# (the daemon's reason, then its file and rule, which the shim may cut short)
-grep -qF "sockbroker run: a memory-mapped packet ring needs the real socket, and the policy grants no fd-pass for it (passfd: rule at line 3 does not grant passing the real descriptor (needs fd-pass) ($dir/policy.conf:3: permit nobody family packet" \
-    "$dir/tcpdump-nopass.err" || fail "tcpdump without fd-pass: no clear refusal"
+# (the daemon's reason, then its file and rule, whole: the shim keeps as
+# much of it as the daemon writes)
+grep -qxF "sockbroker run: a memory-mapped packet ring needs the real socket, and the policy grants no fd-pass for it (passfd: rule at line 3 does not grant passing the real descriptor (needs fd-pass) ($dir/policy.conf:3: permit nobody family packet option packet_add_membership))" \
+    "$dir/tcpdump-nopass.err" || fail "tcpdump without fd-pass: no clear refusal, or cut short"
 
 # ---- a policy refusal is the kernel's errno, the rule under SOCKBROKER_DEBUG
 policy "deny nobody family inet type raw" "${base_policy[@]:1}"
@@ -315,12 +324,165 @@ wait "$bg" || fail "fork server through sockbroker run: status $?"
 bg=
 grep -q '^served 2$' "$dir/forkserver.out" || fail "fork server: not two served"
 
+# ---- a fork-per-connection server whose clients write first ----------------
+# Each client sends its whole request right after connect, as an HTTP
+# client does, while the parent may still hold the connection: the child
+# that serves it shares the parent's channel, so nothing the daemon had
+# relayed into it is lost. 200 connections, 8 at a time, every reply
+# checked byte for byte.
+cat >"$dir/httpfork.py" <<'PY'
+import hashlib, os, socket, sys
+n = int(sys.argv[1])
+l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 80))
+l.listen(64)
+print("listening", flush=True)
+kids = 0
+for _ in range(n):
+    conn, _ = l.accept()
+    pid = os.fork()
+    if pid == 0:
+        l.close()
+        f = conn.makefile("rb")
+        head = f.readline()
+        body = f.read(int(head.split()[1]))
+        conn.sendall(b"%s %d %s\n" % (head.split()[0], len(body),
+                     hashlib.sha256(body).hexdigest().encode()))
+        conn.close()
+        os._exit(0)
+    conn.close()
+    kids += 1
+    while kids > 0:
+        p, st = os.waitpid(-1, os.WNOHANG)
+        if p == 0:
+            break
+        kids -= 1
+        if os.waitstatus_to_exitcode(st) != 0:
+            sys.exit("child failed")
+while kids > 0:
+    _, st = os.wait()
+    kids -= 1
+print("served %d" % n, flush=True)
+PY
+cat >"$dir/httpclient.py" <<'PY'
+import hashlib, socket, sys, threading
+n, bad = int(sys.argv[1]), []
+def one(i):
+    body = (b"%d-" % i) * (50 + i * 7)
+    try:
+        s = socket.create_connection(("127.0.0.1", 80), timeout=30)
+        s.sendall(b"R%d %d\n" % (i, len(body)) + body)
+        want = b"R%d %d %s\n" % (i, len(body),
+                                 hashlib.sha256(body).hexdigest().encode())
+        got = s.makefile("rb").readline()
+        if got != want:
+            bad.append("%d: got %r" % (i, got))
+        s.close()
+    except Exception as e:
+        bad.append("%d: %r" % (i, e))
+def worker(k):
+    for i in range(k, n, 8):
+        one(i)
+ts = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print("bad %d" % len(bad))
+for b in bad[:10]:
+    print(b)
+PY
+run httpfork /usr/bin/python3 "$dir/httpfork.py" 200 &
+bg=$!
+listening httpfork "write-first fork server"
+in_ns /usr/bin/python3 "$dir/httpclient.py" 200 >"$dir/httpclient.out" 2>&1 ||
+    fail "write-first fork server: the clients failed"
+wait "$bg" || fail "write-first fork server: status $?"
+bg=
+grep -q '^bad 0$' "$dir/httpclient.out" ||
+    fail "write-first fork server: replies lost or wrong"
+grep -q '^served 200$' "$dir/httpfork.out" ||
+    fail "write-first fork server: not 200 served"
+
+# ---- a UDP socket shared after fork ----------------------------------------
+# Datagrams the daemon relayed into the parent's channel before the fork
+# are the child's to read (the parent waits a second before it reads):
+# they wait in the one channel both share. Then parent and child both
+# read and answer: every datagram is answered exactly once between them,
+# and both send (each send's answer comes back to the process that made
+# it: a misrouted one would stall it).
+cat >"$dir/udpfork.py" <<'PY'
+import os, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 80))
+print("listening", flush=True)
+data, peer = s.recvfrom(100)            # "start"
+time.sleep(0.5)                         # e0..e4 reach the channel
+pid = os.fork()
+me = b"C" if pid == 0 else b"P"
+if pid != 0:
+    time.sleep(1)
+s.settimeout(3)
+n = 0
+while True:
+    try:
+        data, peer = s.recvfrom(100)
+    except socket.timeout:
+        break
+    assert s.sendto(me + b":" + data, peer) == len(data) + 2
+    n += 1
+assert s.sendto(b"bye " + me, peer) == 5
+if pid == 0:
+    os._exit(0)
+_, st = os.waitpid(pid, 0)
+print("parent %d, child status %d" % (n, os.waitstatus_to_exitcode(st)),
+      flush=True)
+PY
+cat >"$dir/udpclient.py" <<'PY'
+import socket, sys, time
+n = int(sys.argv[1])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(10)
+for d in [b"start"] + [b"e%d" % i for i in range(5)]:
+    u.sendto(d, ("127.0.0.1", 80))
+early = sorted(u.recv(100) for _ in range(5))
+time.sleep(1)                           # the parent reads too now
+got = {}
+for i in range(n):
+    u.sendto(b"%d" % i, ("127.0.0.1", 80))
+    p, v = u.recv(100).split(b":")
+    got[int(v)] = got.get(int(v), 0) + 1
+byes, extra = set(), 0
+while len(byes) < 2:
+    r = u.recv(100)
+    if r.startswith(b"bye "):
+        byes.add(r[4:])
+    else:
+        extra += 1
+print("early %s" % b" ".join(early).decode())
+print("answered once %d, extra %d, byes %s" % (
+    sum(1 for i in range(n) if got.get(i) == 1),
+    extra + sum(v - 1 for v in got.values() if v > 1), sorted(byes)))
+PY
+run udpfork /usr/bin/python3 "$dir/udpfork.py" &
+bg=$!
+listening udpfork "UDP fork"
+in_ns /usr/bin/python3 "$dir/udpclient.py" 200 >"$dir/udpclient.out" 2>&1 ||
+    fail "UDP fork: the client failed"
+wait "$bg" || fail "UDP fork: status $?"
+bg=
+grep -q '^early C:e0 C:e1 C:e2 C:e3 C:e4$' "$dir/udpclient.out" ||
+    fail "UDP fork: the child did not read what waited in the channel"
+grep -q "^answered once 200, extra 0, byes \[b'C', b'P'\]$" \
+    "$dir/udpclient.out" || fail "UDP fork: not each datagram once, or not both sent"
+grep -q '^parent [0-9]*, child status 0$' "$dir/udpfork.out" ||
+    fail "UDP fork: the child failed"
+
 # ---- a brokered socket as stdin and stdout of a program exec'ed -----------
 # inetd's way: the connection on 0 and 1 of sh, which execs cat, which
 # echoes what it reads, the parent's copy closed; a close-on-exec brokered
-# socket is gone after exec. The client writes once cat runs: what reaches
-# the socket before the last program imported it goes to a channel of an
-# earlier one, and is lost (README, fork and exec).
+# socket is gone after exec. The client writes at once after connect: what
+# the daemon relays before cat imported the socket waits in the one
+# channel every program on the way shares.
 cat >"$dir/inetd.py" <<'PY'
 import os, socket, subprocess, sys
 l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -345,14 +507,8 @@ run inetd /usr/bin/python3 "$dir/inetd.py" &
 bg=$!
 listening inetd "inetd"
 in_ns /usr/bin/python3 -c '
-import socket, subprocess, time
+import socket
 s = socket.create_connection(("127.0.0.1", 80), timeout=10)
-for _ in range(100):
-    if subprocess.run(["pgrep", "-u", "65534", "-x", "cat"],
-                      stdout=subprocess.DEVNULL).returncode == 0:
-        break
-    time.sleep(0.1)
-time.sleep(0.3)
 s.sendall(b"through cat\n")
 s.shutdown(socket.SHUT_WR)
 got = b""
@@ -370,6 +526,104 @@ bg=
 grep -q '^cat status 0$' "$dir/inetd.out" || fail "inetd: cat failed"
 grep -q '^cloexec fd after exec: gone$' "$dir/inetd.out" ||
     fail "inetd: a close-on-exec brokered socket survived exec"
+
+# ---- the exec family beyond execve: execl, execlp, posix_spawn -------------
+# glibc's execl*, posix_spawn and posix_spawnp reach its internal execve;
+# the shim's own pass the brokered descriptors as execve does. python's
+# subprocess with close_fds=False uses posix_spawn; ctypes calls execl
+# and execlp by name (the shim's, first in the lookup order).
+cat >"$dir/usefd.py" <<'PY'
+import os, socket, sys
+sys.path.insert(0, os.path.dirname(__file__))
+from ping import ping_on
+ping_on(socket.socket(fileno=int(sys.argv[1])), 1)
+PY
+cat >"$dir/spawn.py" <<'PY'
+import ctypes, fcntl, os, socket, subprocess, sys
+here = os.path.dirname(__file__)
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+fcntl.fcntl(raw.fileno(), fcntl.F_SETFD, 0)     # inheritable
+use = [sys.executable, os.path.join(here, "usefd.py"), str(raw.fileno())]
+how = sys.argv[1]
+if how == "subprocess":
+    sys.exit(subprocess.run(use, close_fds=False).returncode)
+libc = ctypes.CDLL(None, use_errno=True)
+args = [a.encode() for a in use] + [None]
+if how == "execl":
+    libc.execl(args[0], *args)
+elif how == "execlp":
+    libc.execlp(os.path.basename(sys.executable).encode(), *args)
+sys.exit("%s failed: %s" % (how, os.strerror(ctypes.get_errno())))
+PY
+for how in subprocess execl execlp; do
+	run "spawn-$how" /usr/bin/python3 "$dir/spawn.py" "$how" ||
+	    fail "$how: status $?"
+	grep -q '^reply from 127.0.0.1 icmp_seq=1$' "$dir/spawn-$how.out" ||
+	    fail "$how: the program it ran did not get the brokered socket"
+done
+
+# posix_spawn with file actions: the connection dup2'ed onto cat's stdin
+# and stdout, the client writing at once.
+cat >"$dir/spawncat.py" <<'PY'
+import os, socket
+l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 80))
+l.listen(1)
+print("listening", flush=True)
+conn, _ = l.accept()
+pid = os.posix_spawn("/bin/cat", ["cat"], os.environ, file_actions=[
+    (os.POSIX_SPAWN_DUP2, conn.fileno(), 0),
+    (os.POSIX_SPAWN_DUP2, conn.fileno(), 1)])
+conn.close()
+print("cat status %d" % os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]),
+      flush=True)
+PY
+run spawncat /usr/bin/python3 "$dir/spawncat.py" &
+bg=$!
+listening spawncat "posix_spawn cat"
+in_ns /usr/bin/python3 -c '
+import socket
+s = socket.create_connection(("127.0.0.1", 80), timeout=10)
+s.sendall(b"spawned cat\n")
+s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    b = s.recv(100)
+    if not b:
+        break
+    got += b
+print(got.decode(), end="")
+' >"$dir/spawncat-client.out" 2>&1 || fail "posix_spawn cat: client failed"
+wait "$bg" || fail "posix_spawn cat: status $?"
+bg=
+[ "$(cat "$dir/spawncat-client.out")" = "spawned cat" ] ||
+    fail "posix_spawn: cat did not echo through the brokered socket"
+grep -q '^cat status 0$' "$dir/spawncat.out" || fail "posix_spawn: cat failed"
+
+# ---- SO_RCVTIMEO across exec ------------------------------------------------
+cat >"$dir/rcvtimeo.py" <<'PY'
+import errno, fcntl, os, signal, socket, struct, sys, time
+if len(sys.argv) == 1:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 80))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                 struct.pack("ll", 0, 400000))
+    fcntl.fcntl(s.fileno(), fcntl.F_SETFD, 0)   # inheritable
+    os.execv(sys.executable, [sys.executable, __file__, str(s.fileno())])
+s = socket.socket(fileno=int(sys.argv[1]))
+signal.alarm(10)                # without the timeout, recv would block
+t = time.monotonic()
+try:
+    s.recv(10)
+    sys.exit("recv returned")
+except OSError as e:
+    assert e.errno == errno.EAGAIN, e
+print("recv EAGAIN after %.1f s" % (time.monotonic() - t))
+PY
+run rcvtimeo /usr/bin/python3 "$dir/rcvtimeo.py" || fail "SO_RCVTIMEO: status $?"
+grep -q '^recv EAGAIN after 0.[45] s$' "$dir/rcvtimeo.out" ||
+    fail "SO_RCVTIMEO was not carried across exec"
 
 # ---- the program's descriptors after close, dup and close_range ------------
 cat >"$dir/fds.py" <<'PY'
@@ -452,5 +706,7 @@ run_if_names
 
 daemon_stop
 echo "PASS: python3 ping, scapy, nc -l 80, tcpdump (fd-pass and refused)," \
-    "refusal errno, fork, exec, fork server, inetd-style exec, descriptors," \
-    "no daemon, the daemon's interface names"
+    "refusal errno, fork, exec, fork server, write-first fork server (200)," \
+    "UDP shared after fork, inetd-style exec, subprocess/execl/execlp," \
+    "posix_spawn dup2, SO_RCVTIMEO across exec, descriptors, no daemon," \
+    "the daemon's interface names"
